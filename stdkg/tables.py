@@ -1,0 +1,194 @@
+"""Read source tables (CSV/TSV, XLSX, JSON) into header + numbered rows of text cells.
+
+Row numbers are the ones a user sees in Excel or a text editor (the header is usually row 1),
+so a rejection can say exactly where to look. Encodings: UTF-8 with or without BOM, UTF-16
+with BOM (Excel's "Unicode text"), and GBK/GB18030 (what Excel writes on a Chinese Windows).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import StdkgError
+
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json"}
+ENCODINGS = ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16")
+
+
+@dataclass
+class Table:
+    """A table as read: its header and its non-blank rows, each with its 1-based row number."""
+
+    path: Path
+    header: list[str]
+    rows: list[tuple[int, list[object]]]
+    encoding: str | None = None
+    blank_rows: int = 0
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.sheet is None else f"{self.path.name}#{self.sheet}"
+
+
+def read_table(path: Path, encoding: str | None = None) -> Table:
+    """Read one table file; raise StdkgError (naming the file) when it cannot be read."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise StdkgError(f"{path}: 文件不存在 / file not found")
+    if suffix in {".xlsx", ".xlsm"}:
+        return _read_xlsx(path)
+    if suffix == ".json":
+        return _read_json(path, encoding)
+    if suffix in {".csv", ".tsv", ".txt"}:
+        return _read_delimited(path, encoding)
+    raise StdkgError(
+        f"{path}: 不支持的表格格式 '{suffix}'（支持 CSV、TSV、XLSX、JSON）/ "
+        f"unsupported table format '{suffix}' (use CSV, TSV, XLSX or JSON)"
+    )
+
+
+def decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
+    """Decode bytes as the given encoding, or detect UTF-8 / UTF-16 (BOM) / GB18030."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError as exc:
+            raise StdkgError(f"未知编码 / unknown encoding '{encoding}' (try utf-8, gbk, gb18030)") from exc
+        except UnicodeDecodeError as exc:
+            raise StdkgError(_decode_error(path, data, exc, encoding)) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig", path), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", path), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            # GB18030 is a superset of GBK and GB2312: one decoder covers all three.
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise StdkgError(_decode_error(path, data, utf8_error, "utf-8 or gb18030")) from None
+
+
+def _strict(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise StdkgError(_decode_error(path, data, exc, encoding)) from exc
+
+
+def _decode_error(path: Path, data: bytes, exc: UnicodeDecodeError, tried: str) -> str:
+    line = data[: exc.start].count(b"\n") + 1
+    return (
+        f"{path}: 第{line}行（字节 {exc.start}）无法按 {tried} 解码，文件可能混用了编码或已损坏；"
+        f"请另存为 UTF-8，或用 --encoding 指定编码 / line {line} (byte {exc.start}) is not valid "
+        f"{tried}: the file mixes encodings or is damaged; save it as UTF-8 or pass --encoding"
+    )
+
+
+def _read_delimited(path: Path, encoding: str | None) -> Table:
+    text, used = decode(path.read_bytes(), path, encoding)
+    sample = text[:4096]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        lines = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise StdkgError(f"{path}: 第{reader.line_num}行 CSV 格式错误 / line {reader.line_num}: malformed CSV ({exc})") from exc
+    # csv.reader reports the line a record ends on; rows spanning lines are rare in these tables.
+    return _assemble(path, lines, encoding=used)
+
+
+def _read_xlsx(path: Path) -> Table:
+    from openpyxl import load_workbook  # imported here: loading openpyxl costs ~0.3 s
+
+    try:
+        # data_only: a formula cell gives the value Excel last computed, not the formula text.
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise StdkgError(f"{path}: 无法读取 XLSX 文件 / cannot read XLSX file ({type(exc).__name__}: {exc})") from exc
+    try:
+        sheet = book.worksheets[0]
+        lines = [(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        table = _assemble(path, lines, encoding=None)
+        if len(book.worksheets) > 1:
+            table.notes.append(f"只读取了第一个工作表 '{sheet.title}' / only the first sheet '{sheet.title}' was read")
+        return table
+    finally:
+        book.close()
+
+
+def _read_json(path: Path, encoding: str | None) -> Table:
+    text, used = decode(path.read_bytes(), path, encoding)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StdkgError(f"{path}: 第{exc.lineno}行第{exc.colno}列 JSON 格式错误 / line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})") from exc
+    if isinstance(data, dict):
+        # Platform exports wrap rows: {"rows": [...]}, {"records": [...]}, {"data": [...]}.
+        data = next((v for k, v in data.items() if k in ("rows", "records", "data", "items") and isinstance(v, list)), None)
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise StdkgError(f"{path}: JSON 应为对象数组 / JSON must be an array of objects (or {{\"rows\": [...]}})")
+    header: list[str] = []
+    for record in data:
+        header.extend(k for k in record if k not in header)
+    rows = [(i, [_json_cell(record.get(k)) for k in header]) for i, record in enumerate(data, start=1)]
+    return Table(path, header, [r for r in rows if any(c not in (None, "") for c in r[1])], encoding=used)
+
+
+def _json_cell(value: object) -> object:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def _assemble(path: Path, lines: list[tuple[int, list[object]]], encoding: str | None) -> Table:
+    blank = 0
+    header: list[str] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    for number, cells in lines:
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            blank += 1
+            continue
+        if header is None:
+            header = [_header_cell(c) for c in cells]
+            continue
+        rows.append((number, cells))
+    if header is None:
+        raise StdkgError(f"{path}: 表格为空，没有表头 / the table is empty: no header row")
+    return Table(path, header, rows, encoding=encoding, blank_rows=blank)
+
+
+def _header_cell(cell: object) -> str:
+    return "" if cell is None else unicodedata.normalize("NFKC", str(cell)).strip()
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: XLSX numbers and dates keep their meaning (20231 stays '20231')."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def iter_table_files(paths: list[Path]) -> Iterator[Path]:
+    """Files to load: each file as given, each folder's table files in name order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in TABLE_SUFFIXES and p.is_file())
+        else:
+            yield path

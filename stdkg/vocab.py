@@ -1,0 +1,93 @@
+"""The RDF vocabularies stdkg writes, as Python names.
+
+``STDKG`` (classes and properties) and ``STDV`` (the fixed SKOS concept schemes: levels,
+natures, statuses, standard types, adoption degrees, regions) are closed: a misspelt term
+fails at import or first use, and ``tests/test_vocab.py`` checks every name here against
+``ontology/`` so code never writes a term the ontology does not define.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace, URIRef
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DEFAULT_BASE = "https://w3id.org/stdkg/"
+
+
+class STDKG(DefinedNamespace):
+    """Classes and properties of the stdkg ontology (ontology/stdkg.ttl)."""
+
+    _NS = Namespace("https://w3id.org/stdkg/ontology#")
+    _fail = True
+
+    # classes
+    StandardDocument: URIRef  # superclass of work and edition
+    Standard: URIRef  # the work: undated number, GB/T 28922
+    StandardEdition: URIRef  # a dated edition: GB/T 28922-2012
+    ExternalStub: URIRef  # known only because something references it
+    TechnicalCommittee: URIRef
+    CompetentAuthority: URIRef
+    StandardSystem: URIRef
+    Domain: URIRef
+    ServiceCategory: URIRef
+    ServiceItem: URIRef
+    Region: URIRef
+    SourceRecord: URIRef
+    # properties
+    level: URIRef
+    nature: URIRef
+    status: URIRef
+    standardType: URIRef
+    domain: URIRef
+    serviceItem: URIRef
+    inSystem: URIRef
+    classificationScheme: URIRef
+    implementationDate: URIRef
+    abolitionDate: URIRef
+    committee: URIRef
+    committeeCode: URIRef
+    competentAuthority: URIRef
+    normativeReference: URIRef
+    localCounterpartOf: URIRef
+    thematicCounterpart: URIRef
+    region: URIRef
+    adoptsInternational: URIRef
+    adoptionDegree: URIRef
+    icsCode: URIRef
+    ccsCode: URIRef
+    partNumber: URIRef
+    rowNumber: URIRef
+    sourceFile: URIRef
+    unplaced: URIRef
+
+
+class STDV(DefinedNamespace):
+    """Concepts of the fixed schemes (ontology/vocab.ttl, ontology/regions.ttl)."""
+
+    _NS = Namespace("https://w3id.org/stdkg/vocab/")
+    _fail = True
+    _extras = [
+        "level-national", "level-industry", "level-local", "level-group", "level-enterprise",
+        "level-international",
+        "nature-mandatory", "nature-recommended", "nature-guidance",
+        "status-current", "status-upcoming", "status-abolished", "status-planned",
+        "status-underRevision",
+        "type-general", "type-facilityResources", "type-processQuality",
+        "type-operationManagement", "type-performanceEvaluation",
+        "degree-IDT", "degree-MOD", "degree-NEQ",
+    ]
+
+    levels: URIRef
+    natures: URIRef
+    statuses: URIRef
+    standardTypes: URIRef
+    adoptionDegrees: URIRef
+    regions: URIRef
+
+
+def region_iri(gbt2260_code: str) -> URIRef:
+    """The concept of a province or city by its six-digit GB/T 2260 code, e.g. 330000."""
+    return URIRef(f"{STDV._NS}region-{gbt2260_code}")
