@@ -18,7 +18,7 @@ from .problems import StdkgError
 
 FIELD_TYPES = {
     "text", "text_zh", "text_en", "standard_number", "standard_numbers", "references",
-    "concept", "date", "code", "committee_code", "organization", "organizations",
+    "concept", "date", "ics_code", "ccs_code", "committee_code", "organization", "organizations",
     "domains", "categories", "service_items", "notation", "sources",
 }
 

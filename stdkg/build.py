@@ -1,0 +1,159 @@
+"""`stdkg build`: load a standard system's tables (or the user's) into one canonical graph.
+
+A system is a folder with ``system.yaml`` and its tables; the bundled default is
+``data/bps`` (基本公共服务标准体系). With ``inputs``, the user's tables replace the system's
+standards tables, while its reference tables (catalogue, committees) still load, so a user's
+own standard-system table is classified against the bundled catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import BNode, Graph
+
+from . import paths
+from .atomic import atomic_write
+from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, load_value_maps
+from .model import GraphBuilder, SystemInfo, Triple
+from .problems import Problem, StdkgError
+from .records import Record, read_records
+from .serialize import write_ntriples, write_turtle
+from .tables import iter_table_files, read_table
+from .vocab import DEFAULT_BASE
+
+Progress = Callable[[str, int, int], None]
+REFERENCE_ORDER = {"catalogue": 0, "service_items": 1, "committees": 2}
+GRAPH_NT = "stdkg.nt"
+GRAPH_TTL = "stdkg.ttl"
+REPORT = "build-report.json"
+
+
+@dataclass
+class BuildResult:
+    triples: set[Triple]
+    problems: list[Problem]
+    tables: list[dict[str, object]] = field(default_factory=list)
+    stubs: int = 0
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({(p.file, p.row) for p in self.problems if p.severity == "error"})
+
+
+def default_system_dir() -> Path:
+    return paths.data_dir() / "bps"
+
+
+def read_system(folder: Path) -> SystemInfo:
+    meta = folder / "system.yaml"
+    if not meta.is_file():
+        raise StdkgError(f"{folder}: 不是标准体系目录（缺少 system.yaml）/ not a system folder (no system.yaml)")
+    try:
+        raw = yaml.safe_load(meta.read_text(encoding="utf-8"))
+        return SystemInfo(
+            id=str(raw["id"]), title_zh=raw["title"]["zh"], title_en=raw["title"].get("en", ""),
+            description_zh=raw.get("description", {}).get("zh", ""),
+            description_en=raw.get("description", {}).get("en", ""),
+            catalogue_zh=raw.get("catalogue", {}).get("zh", ""),
+            catalogue_en=raw.get("catalogue", {}).get("en", ""),
+            sources=[str(s) for s in raw.get("source", [])],
+        )
+    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise StdkgError(f"{meta}: 格式不对，需要 id 与 title.zh / malformed: needs id and title.zh ({exc})") from exc
+
+
+def ontology_triples() -> set[Triple]:
+    """The ontology and fixed schemes, merged into every build so the graph explains itself."""
+    graph = Graph()
+    for path in sorted(paths.ontology_dir().glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    triples = set(graph)
+    if any(isinstance(t, BNode) for triple in triples for t in triple):
+        raise StdkgError("ontology/ 含空白节点，无法规范化输出 / ontology/ has blank nodes: canonical output needs none")
+    return triples  # type: ignore[return-value]
+
+
+def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_dir: Path | None = None,
+          base: str = DEFAULT_BASE, encoding: str | None = None, mapping_files: list[Path] | None = None,
+          progress: Progress | None = None) -> BuildResult:
+    """Load tables into a graph; with ``out_dir``, write stdkg.nt, stdkg.ttl and build-report.json."""
+    system_dir = system_dir or default_system_dir()
+    builder = GraphBuilder(base, read_system(system_dir))
+    mappings = [load_mapping(p) for p in mapping_files] if mapping_files else []
+    mappings += bundled_mappings()
+    value_maps = load_value_maps()
+    problems: list[Problem] = []
+    tables: list[dict[str, object]] = []
+    loaded: list[tuple[Mapping, list[Record]]] = []
+
+    files = list(iter_table_files([system_dir]))
+    names_seen: dict[str, int] = {}
+    for path in files + list(iter_table_files(inputs or [])):
+        table = read_table(path, encoding)
+        mapping = choose_mapping(table.header, mappings)
+        from_system = path in files
+        display = table.name if names_seen.setdefault(table.name, 0) == 0 else f"{table.name}~{names_seen[table.name]}"
+        names_seen[table.name] += 1
+        if mapping is None:
+            problems.append(_unmatched(display, table.header, mappings))
+            continue
+        if from_system and inputs and mapping.kind != "reference":
+            continue  # the user's tables stand in for the system's own standards
+        records, table_problems = read_records(table, mapping, value_maps, display)
+        problems.extend(table_problems)
+        tables.append({"file": display, "path": str(path), "mapping": mapping.name, "rows": len(table.rows),
+                       "loaded": len(records), "encoding": table.encoding, "notes": table.notes})
+        loaded.append((mapping, records))
+
+    loaded.sort(key=lambda pair: (pair[0].kind != "reference", REFERENCE_ORDER.get(pair[0].name, 9)))
+    total = sum(len(records) for _, records in loaded)
+    done = 0
+    for mapping, records in loaded:
+        add_row = {"catalogue": builder.add_catalogue_row, "service_items": builder.add_item_row,
+                   "committees": builder.add_committee_row}.get(mapping.name, builder.add_standard_row)
+        for record in records:
+            row_problems = add_row(record)
+            problems.extend(row_problems)
+            done += 1
+            if progress and (done % 2000 == 0 or done == total):
+                progress("rows", done, total)
+    for entry, (_, records) in zip(tables, loaded, strict=False):
+        entry["loaded"] = len(records) - sum(1 for p in problems if p.file == entry["file"] and p.severity == "error")
+    stubs = builder.add_stubs()
+    builder.extend(ontology_triples())
+    result = BuildResult(builder.triples, problems, tables, stubs)
+    if out_dir is not None:
+        result.outputs = write_outputs(result, out_dir, progress)
+    return result
+
+
+def _unmatched(name: str, header: list[str], mappings: list[Mapping]) -> Problem:
+    needs = "; ".join(f"{m.name}: {', '.join(m.missing_required(header))}" for m in mappings)
+    return Problem(name, None, None, None,
+                   f"没有映射认得这个表的表头（各映射缺少的必填列：{needs}），整个文件未载入",
+                   f"no mapping recognises this header (missing required columns per mapping: {needs}); file not loaded")
+
+
+def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None = None) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nt, ttl, report = out_dir / GRAPH_NT, out_dir / GRAPH_TTL, out_dir / REPORT
+    if progress:
+        progress("write", 0, 2)
+    write_ntriples(result.triples, nt)
+    if progress:
+        progress("write", 1, 2)
+    write_turtle(result.triples, ttl)
+    if progress:
+        progress("write", 2, 2)
+    with atomic_write(report) as out:
+        json.dump({"triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,
+                   "rejected_rows": result.rejected_rows,
+                   "problems": [p.as_dict() for p in result.problems]}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return [nt, ttl, report]

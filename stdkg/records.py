@@ -1,0 +1,136 @@
+"""Apply a mapping to a table: every row becomes a Record or is rejected with reasons.
+
+A row loads whole or not at all: when any cell is wrong, every wrong cell of the row is
+reported (file, row, column, value, reason) and none of the row enters the graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import cells
+from .mapping import Mapping, normalise_name
+from .problems import Problem
+from .tables import Table, cell_text
+
+
+@dataclass
+class Record:
+    """One accepted row: field name → typed value, with where it came from."""
+
+    mapping: Mapping
+    table: str
+    row: int
+    values: dict[str, Any]
+    raw: dict[str, str] = field(default_factory=dict)  # field → cell text, for messages
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+def convert_cell(spec_type: str, text: str, value_map: dict[str, str] | None) -> Any:
+    """The typed value of one non-empty cell; raises cells.CellError."""
+    match spec_type:
+        case "text" | "text_zh" | "text_en" | "notation":
+            return " ".join(text.split())
+        case "standard_number":
+            return cells.parse_number(text)
+        case "standard_numbers":
+            return cells.parse_numbers(text)
+        case "references":
+            return cells.parse_references(text)
+        case "date":
+            return cells.parse_date(text)
+        case "ics_code":
+            return cells.parse_codes(text, "ICS")
+        case "ccs_code":
+            return cells.parse_codes(text, "CCS")
+        case "committee_code":
+            return cells.parse_committee_code(text)
+        case "organization":
+            return cells.parse_organisation(text)
+        case "organizations":
+            return cells.parse_organisations(text)
+        case "domains" | "categories" | "service_items":
+            return cells.split_list(text)
+        case "sources":
+            return cells.parse_sources(text)
+        case "concept":
+            assert value_map is not None
+            found = value_map.get(normalise_name(text))
+            if found is None:
+                known = "、".join(sorted(set(value_map))[:12])
+                raise cells.CellError(f"无法识别的取值 '{text}'（可用：{known} …）",
+                                      f"unknown value '{text}' (known: {known} …; add words in loaders/values.yaml)")
+            return found
+    raise AssertionError(f"unhandled field type {spec_type}")
+
+
+def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str, str]],
+                 display_name: str | None = None) -> tuple[list[Record], list[Problem]]:
+    """Convert every row of ``table`` with ``mapping``; return accepted records and problems."""
+    name = display_name or table.name
+    bound, unknown = mapping.bind(table.header)
+    problems: list[Problem] = []
+    if unknown:
+        problems.append(Problem(name, None, None, None,
+                                f"未使用的列：{'、'.join(unknown)}（映射 {mapping.name} 不认识这些列名）",
+                                f"columns not used: {', '.join(unknown)} (mapping '{mapping.name}' does not know them; add aliases in {Path(mapping.path or '').name})",
+                                "warning"))
+    records: list[Record] = []
+    first_row_of: dict[Any, tuple[int, dict[str, str]]] = {}
+    for row_number, row_cells in table.rows:
+        raw: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        row_problems: list[Problem] = []
+        for index, field_name in bound.items():
+            text = cell_text(row_cells[index]) if index < len(row_cells) else ""
+            if not text:
+                continue
+            spec = mapping.fields[field_name]
+            raw[field_name] = text
+            try:
+                values[field_name] = convert_cell(spec.type, text, value_maps.get(spec.values) if spec.values else None)
+            except cells.CellError as exc:
+                row_problems.append(Problem(name, row_number, table.header[index], text, exc.zh, exc.en))
+        if len(row_cells) > len(table.header) and any(cell_text(c) for c in row_cells[len(table.header):]):
+            row_problems.append(Problem(name, row_number, None, None, "该行的单元格多于表头的列数",
+                                        "the row has more cells than the header has columns"))
+        for spec in mapping.fields.values():
+            if spec.required and spec.name not in raw:
+                row_problems.append(Problem(name, row_number, _column_of(table, bound, spec.name), "",
+                                            "必填项为空", "required value is empty"))
+        if mapping.at_least_one_of and not any(f in raw for f in mapping.at_least_one_of):
+            wanted = " / ".join(mapping.at_least_one_of)
+            row_problems.append(Problem(name, row_number, wanted, "", f"至少需要填写其一：{wanted}",
+                                        f"at least one of {wanted} is needed"))
+        if not row_problems:
+            key = values[mapping.key]
+            key = getattr(key, "canonical", key)
+            if key in first_row_of:
+                first_row, first_raw = first_row_of[key]
+                if first_raw == raw:
+                    row_problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key), str(key),
+                                                f"与第{first_row}行完全重复，已忽略", f"duplicate of row {first_row}; ignored"))
+                else:
+                    differing = ", ".join(sorted(k for k in set(raw) | set(first_raw) if raw.get(k) != first_raw.get(k)))
+                    problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key), str(key),
+                                            f"与第{first_row}行同号但内容不同（{differing}），两行均已载入，请核对",
+                                            f"same key as row {first_row} but different {differing}; both rows loaded: check which is right",
+                                            "warning"))
+            else:
+                first_row_of[key] = (row_number, raw)
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        records.append(Record(mapping, name, row_number, values, raw))
+    return records, problems
+
+
+def _column_of(table: Table, bound: dict[int, str], field_name: str) -> str:
+    for index, name in bound.items():
+        if name == field_name:
+            return table.header[index]
+    return field_name
