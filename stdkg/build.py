@@ -90,7 +90,7 @@ def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_
     value_maps = load_value_maps()
     problems: list[Problem] = []
     tables: list[dict[str, object]] = []
-    loaded: list[tuple[Mapping, list[Record]]] = []
+    loaded: list[tuple[Mapping, list[Record], dict[str, object]]] = []
 
     files = list(iter_table_files([system_dir]))
     names_seen: dict[str, int] = {}
@@ -107,24 +107,27 @@ def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_
             continue  # the user's tables stand in for the system's own standards
         records, table_problems = read_records(table, mapping, value_maps, display)
         problems.extend(table_problems)
-        tables.append({"file": display, "path": str(path), "mapping": mapping.name, "rows": len(table.rows),
-                       "loaded": len(records), "encoding": table.encoding, "notes": table.notes})
-        loaded.append((mapping, records))
+        entry: dict[str, object] = {"file": display, "path": str(path), "mapping": mapping.name,
+                                    "rows": len(table.rows), "loaded": 0, "encoding": table.encoding,
+                                    "notes": table.notes}
+        tables.append(entry)
+        loaded.append((mapping, records, entry))
 
     loaded.sort(key=lambda pair: (pair[0].kind != "reference", REFERENCE_ORDER.get(pair[0].name, 9)))
-    total = sum(len(records) for _, records in loaded)
+    total = sum(len(records) for _, records, _ in loaded)
     done = 0
-    for mapping, records in loaded:
+    for mapping, records, entry in loaded:
         add_row = {"catalogue": builder.add_catalogue_row, "service_items": builder.add_item_row,
                    "committees": builder.add_committee_row}.get(mapping.name, builder.add_standard_row)
+        accepted = 0
         for record in records:
             row_problems = add_row(record)
             problems.extend(row_problems)
+            accepted += not row_problems
             done += 1
             if progress and (done % 2000 == 0 or done == total):
                 progress("rows", done, total)
-    for entry, (_, records) in zip(tables, loaded, strict=False):
-        entry["loaded"] = len(records) - sum(1 for p in problems if p.file == entry["file"] and p.severity == "error")
+        entry["loaded"] = accepted
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
     result = BuildResult(builder.triples, problems, tables, stubs)
@@ -151,9 +154,16 @@ def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None 
     write_turtle(result.triples, ttl)
     if progress:
         progress("write", 2, 2)
+    write_report(result, out_dir)
+    return [nt, ttl, report]
+
+
+def write_report(result: BuildResult, out_dir: Path) -> Path:
+    """build-report.json: the tables read, the rejected rows and warnings, always written."""
+    report = out_dir / REPORT
     with atomic_write(report) as out:
         json.dump({"triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,
                    "rejected_rows": result.rejected_rows,
                    "problems": [p.as_dict() for p in result.problems]}, out, ensure_ascii=False, indent=2)
         out.write("\n")
-    return [nt, ttl, report]
+    return report
