@@ -86,7 +86,11 @@ class GraphBuilder:
         return URIRef(f"{self.base}org/{iri_segment(org.name or '')}")
 
     def record_iri(self, record: Record) -> URIRef:
-        dataset = self._datasets.setdefault(record.table, iri_segment(record.table))
+        # Named by the table's stem, so one table saved as CSV or XLSX is one dataset;
+        # stdkg:sourceFile keeps the exact file name.
+        stem = record.table.rsplit("#", 1)[0].rsplit("~", 1)
+        name = stem[0].rsplit(".", 1)[0] + (f"~{stem[1]}" if len(stem) > 1 else "")
+        dataset = self._datasets.setdefault(record.table, iri_segment(name))
         return URIRef(f"{self.base}record/{dataset}/{record.row}")
 
     def _add_system(self) -> None:
