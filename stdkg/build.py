@@ -97,14 +97,15 @@ def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_
     for path in files + list(iter_table_files(inputs or [])):
         table = read_table(path, encoding)
         mapping = choose_mapping(table.header, mappings)
-        from_system = path in files
-        display = table.name if names_seen.setdefault(table.name, 0) == 0 else f"{table.name}~{names_seen[table.name]}"
-        names_seen[table.name] += 1
+        if path in files and inputs and mapping is not None and mapping.kind != "reference":
+            continue  # the user's tables stand in for the system's own standards
+        # Two inputs with one file name (a/standards.csv, b/standards.csv) stay apart in provenance.
+        seen = names_seen.get(table.name, 0)
+        names_seen[table.name] = seen + 1
+        display = table.name if seen == 0 else f"{table.name}~{seen}"
         if mapping is None:
             problems.append(_unmatched(display, table.header, mappings))
             continue
-        if from_system and inputs and mapping.kind != "reference":
-            continue  # the user's tables stand in for the system's own standards
         records, table_problems = read_records(table, mapping, value_maps, display)
         problems.extend(table_problems)
         entry: dict[str, object] = {"file": display, "path": str(path), "mapping": mapping.name,
@@ -128,6 +129,7 @@ def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_
             if progress and (done % 2000 == 0 or done == total):
                 progress("rows", done, total)
         entry["loaded"] = accepted
+    problems.sort(key=lambda p: (p.file, p.row or 0))
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
     result = BuildResult(builder.triples, problems, tables, stubs)

@@ -123,7 +123,7 @@ class GraphBuilder:
             self.add(subject, SKOS.note, Literal(note))
 
     def _problem(self, record: Record, column: str, zh: str, en: str) -> Problem:
-        return Problem(record.table, record.row, column, record.raw.get(column), zh, en)
+        return Problem(record.table, record.row, record.columns.get(column, column), record.raw.get(column), zh, en)
 
     # ------------------------------------------------------ reference records
     def add_catalogue_row(self, record: Record) -> list[Problem]:

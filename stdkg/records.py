@@ -25,6 +25,7 @@ class Record:
     row: int
     values: dict[str, Any]
     raw: dict[str, str] = field(default_factory=dict)  # field → cell text, for messages
+    columns: dict[str, str] = field(default_factory=dict)  # field → the column's name in the table
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
@@ -79,6 +80,7 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
                                 f"未使用的列：{'、'.join(unknown)}（映射 {mapping.name} 不认识这些列名）",
                                 f"columns not used: {', '.join(unknown)} (mapping '{mapping.name}' does not know them; add aliases in {Path(mapping.path or '').name})",
                                 "warning"))
+    columns = {field_name: table.header[index] for index, field_name in bound.items()}
     records: list[Record] = []
     first_row_of: dict[Any, tuple[int, dict[str, str]]] = {}
     for row_number, row_cells in table.rows:
@@ -125,7 +127,7 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
         if row_problems:
             problems.extend(row_problems)
             continue
-        records.append(Record(mapping, name, row_number, values, raw))
+        records.append(Record(mapping, name, row_number, values, raw, columns))
     return records, problems
 
 
