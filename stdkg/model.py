@@ -274,7 +274,8 @@ class GraphBuilder:
         if code := record.get("committee_code"):
             committee = Organisation(committee.name if committee else None, code)
         if committee is not None:
-            self.add(subject, STDKG.committee, self._add_org(committee, STDKG.TechnicalCommittee))
+            # 归口 is often a ministry or bureau rather than a TC: the type follows the name or code.
+            self.add(subject, STDKG.committee, self._add_org(committee, None))
         if (authority := record.get("competent_authority")) is not None:
             self.add(subject, STDKG.competentAuthority, self._add_org(authority, STDKG.CompetentAuthority))
         for publisher in record.get("publisher", []):

@@ -168,3 +168,10 @@ def test_missing_graph_is_a_usage_error_without_traceback(tmp_path: Path) -> Non
 def test_help_teaches_with_examples() -> None:
     done = run_stdkg("build", "--help")
     assert done.returncode == 0 and "stdkg build --input" in done.stdout and "--strict" in done.stdout
+
+
+def test_only_committees_are_typed_as_technical_committees(bundled_graph: Graph) -> None:
+    committees = {str(bundled_graph.value(tc, SKOS.prefLabel)) for tc in bundled_graph.subjects(RDF.type, STDKG.TechnicalCommittee)}
+    assert "民政部" not in committees and "国家体育总局" not in committees
+    assert all("技术委员会" in name for name in committees), committees
+    assert len(committees) == 7
