@@ -105,7 +105,7 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
                 row_problems.append(Problem(name, row_number, _column_of(table, bound, spec.name), "",
                                             "必填项为空", "required value is empty"))
         if mapping.at_least_one_of and not any(f in raw for f in mapping.at_least_one_of):
-            wanted = " / ".join(mapping.at_least_one_of)
+            wanted = " / ".join(columns.get(f, f) for f in mapping.at_least_one_of)
             row_problems.append(Problem(name, row_number, wanted, "", f"至少需要填写其一：{wanted}",
                                         f"at least one of {wanted} is needed"))
         if not row_problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .problems import Problem
@@ -65,7 +66,7 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
     console.print(f"[bold]问题 / problems:[/] {len(errors)} 个被拒绝 / rejected, {len(warnings)} 个警告 / warnings")
     for problem in list(problems)[:MAX_PROBLEMS_SHOWN]:
         colour = "red" if problem.severity == "error" else "yellow"
-        console.print(f"  [{colour}]{problem.severity}[/] {problem.message()}", markup=True, highlight=False)
+        console.print(f"  [{colour}]{problem.severity}[/] {escape(problem.message())}", soft_wrap=True)
     if len(problems) > MAX_PROBLEMS_SHOWN:
         console.print(f"  … 另有 {len(problems) - MAX_PROBLEMS_SHOWN} 条，见 build-report.json / "
                       f"{len(problems) - MAX_PROBLEMS_SHOWN} more in build-report.json")

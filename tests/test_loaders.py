@@ -65,7 +65,7 @@ def test_utf8_bom_gbk_and_xlsx_give_isomorphic_graphs(tmp_path: Path) -> None:
 def test_bad_rows_are_each_reported_precisely_and_good_rows_kept(tmp_path: Path) -> None:
     report = build_input(FIXTURES / "bad_rows.csv", tmp_path, "--strict")
     errors = [(p["row"], p["column"]) for p in report["problems"] if p["severity"] == "error"]
-    assert errors == [(3, "标准号"), (4, "服务项目"), (5, "发布日期"), (6, "title_zh / title_en"), (7, "标准号")]
+    assert errors == [(3, "标准号"), (4, "服务项目"), (5, "发布日期"), (6, "中文标准名称 / title_en"), (7, "标准号")]
     by_row = {p["row"]: p for p in report["problems"]}
     assert "GB/T 3792.x" in by_row[3]["en"] and by_row[3]["value"] == "GB/T 3792.x"
     assert "不存在的服务项目" in by_row[4]["zh"]
