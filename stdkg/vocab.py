@@ -2,14 +2,14 @@
 
 ``STDKG`` (classes and properties) and ``STDV`` (the fixed SKOS concept schemes: levels,
 natures, statuses, standard types, adoption degrees, regions) are closed: a misspelt term
-fails at import or first use, and ``tests/test_vocab.py`` checks every name here against
+fails at import or first use, and ``tests/test_ontology.py`` checks every name here against
 ``ontology/`` so code never writes a term the ontology does not define.
 """
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DefinedNamespace, URIRef
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
