@@ -22,7 +22,7 @@ from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, lo
 from .model import GraphBuilder, SystemInfo, Triple
 from .problems import Problem, StdkgError
 from .records import Record, read_records
-from .serialize import write_ntriples, write_turtle
+from .serialize import sorted_rows, write_ntriples, write_turtle
 from .tables import iter_table_files, read_table
 from .vocab import DEFAULT_BASE
 
@@ -149,13 +149,16 @@ def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None 
     out_dir.mkdir(parents=True, exist_ok=True)
     nt, ttl, report = out_dir / GRAPH_NT, out_dir / GRAPH_TTL, out_dir / REPORT
     if progress:
-        progress("write", 0, 2)
-    write_ntriples(result.triples, nt)
+        progress("write", 0, 3)
+    rows = sorted_rows(result.triples)
     if progress:
-        progress("write", 1, 2)
-    write_turtle(result.triples, ttl)
+        progress("write", 1, 3)
+    write_ntriples(rows, nt)
     if progress:
-        progress("write", 2, 2)
+        progress("write", 2, 3)
+    write_turtle(rows, ttl)
+    if progress:
+        progress("write", 3, 3)
     write_report(result, out_dir)
     return [nt, ttl, report]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import XSD, Literal, URIRef
@@ -69,6 +70,7 @@ class GraphBuilder:
         self.described: set[URIRef] = set()
         self.mentioned: dict[URIRef, tuple[StandardNumber, str | None]] = {}
         self._datasets: dict[str, str] = {}
+        self._orgs_added: dict[tuple[Organisation, URIRef | None], URIRef] = {}
         self._add_system()
 
     # ---------------------------------------------------------------- helpers
@@ -282,7 +284,10 @@ class GraphBuilder:
             self.add(subject, DCTERMS.publisher, self._add_org(publisher, None))
 
     def _add_org(self, org: Organisation, role: URIRef | None) -> URIRef:
-        iri = self.org_iri(org)
+        known = self._orgs_added.get((org, role))
+        if known is not None:  # the same organisation on many rows: its triples are there already
+            return known
+        iri = self._orgs_added[(org, role)] = self.org_iri(org)
         code = org.code or (self.committee_by_name.get(normalise_name(org.name)) if org.name else None)
         self.add(iri, RDF.type, ORG.Organization)
         if code is not None or "技术委员会" in (org.name or ""):
@@ -341,5 +346,7 @@ class GraphBuilder:
 
 
 
+@lru_cache(maxsize=65536)
 def date_literal(date: DateValue) -> Literal:
+    """Cached: rdflib parses a typed literal's lexical form, and dates repeat across rows."""
     return Literal(date.lexical, datatype=XSD[date.datatype])
