@@ -17,11 +17,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
-from .build import GRAPH_NT, REPORT, build as build_graph
+from .build import build as build_graph, write_outputs, write_report
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
-from .store import open_store, store_from_triples
+from .store import open_store
 from .vocab import DEFAULT_BASE
 
 err = Console(stderr=True, highlight=False)
@@ -90,15 +90,11 @@ def build(inputs: tuple[Path, ...], system_dir: Path | None, out_dir: Path, base
         result = build_graph(system_dir, list(inputs), None, base, encoding, list(mapping_files), progress_cb)
     rejected = result.rejected_rows
     if not (strict and rejected):
-        from .build import write_outputs
         with _progress(fmt == "text") as progress_cb:
             result.outputs = write_outputs(result, out_dir, progress_cb)
     else:
-        from .build import write_report
         result.outputs = [write_report(result, out_dir)]
-    # Summarise from the file just written: Oxigraph's parser is much faster than re-rendering.
-    graph_path = out_dir / GRAPH_NT
-    summary = summarise(open_store(graph_path) if graph_path in result.outputs else store_from_triples(result.triples))
+    summary = result.summary
     if fmt == "json":
         click.echo(json.dumps({"outputs": [str(p) for p in result.outputs], "triples": len(result.triples),
                                "rejected_rows": rejected, "tables": result.tables, "summary": summary,

@@ -22,10 +22,27 @@ from .mapping import normalise_name
 from .numbers import StandardNumber
 from .problems import Problem
 from .records import Record
-from .vocab import ORG, PROV, STDKG, STDV, region_iri
+from .vocab import ORG, PROV, STDKG, STDV, concept, region_iri
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 IRI_UNSAFE = "<>\"{}|^`\\ "
+
+
+# rdflib's DefinedNamespace resolves each attribute through __getattr__ (~1.5 µs); rows use these.
+A = RDF.type
+IDENTIFIER = DCTERMS.identifier
+TITLE = DCTERMS.title
+IS_VERSION_OF = DCTERMS.isVersionOf
+ISSUED = DCTERMS.issued
+REPLACES = DCTERMS.replaces
+IS_REPLACED_BY = DCTERMS.isReplacedBy
+REFERENCES = DCTERMS.references
+PUBLISHER = DCTERMS.publisher
+SUBJECT = DCTERMS.subject
+SOURCE = DCTERMS.source
+NOTE = SKOS.note
+PREF_LABEL = SKOS.prefLabel
+ALT_LABEL = SKOS.altLabel
 
 
 def iri_segment(text: str) -> str:
@@ -71,6 +88,8 @@ class GraphBuilder:
         self.mentioned: dict[URIRef, tuple[StandardNumber, str | None]] = {}
         self._datasets: dict[str, str] = {}
         self._orgs_added: dict[tuple[Organisation, URIRef | None], URIRef] = {}
+        self._standard_iris: dict[StandardNumber, URIRef] = {}
+        self._numbers_added: set[URIRef] = set()
         self._add_system()
 
     # ---------------------------------------------------------------- helpers
@@ -79,7 +98,10 @@ class GraphBuilder:
             self.triples.add((s, p, o))
 
     def standard_iri(self, number: StandardNumber) -> URIRef:
-        return URIRef(f"{self.base}standard/{number.slug}")
+        iri = self._standard_iris.get(number)
+        if iri is None:
+            iri = self._standard_iris[number] = URIRef(f"{self.base}standard/{number.slug}")
+        return iri
 
     def org_iri(self, org: Organisation) -> URIRef:
         code = org.code or (self.committee_by_name.get(normalise_name(org.name)) if org.name else None)
@@ -97,32 +119,32 @@ class GraphBuilder:
 
     def _add_system(self) -> None:
         s, info = self.system_iri, self.system
-        self.add(s, RDF.type, STDKG.StandardSystem)
-        self.add(s, DCTERMS.identifier, Literal(info.id))
-        self.add(s, DCTERMS.title, Literal(info.title_zh, lang="zh"))
+        self.add(s, A, STDKG.StandardSystem)
+        self.add(s, IDENTIFIER, Literal(info.id))
+        self.add(s, TITLE, Literal(info.title_zh, lang="zh"))
         if info.title_en:
-            self.add(s, DCTERMS.title, Literal(info.title_en, lang="en"))
+            self.add(s, TITLE, Literal(info.title_en, lang="en"))
         for text, lang in ((info.description_zh, "zh"), (info.description_en, "en")):
             if text:
                 self.add(s, DCTERMS.description, Literal(text, lang=lang))
         for src in info.sources:
-            self.add(s, DCTERMS.source, source_term(src))
+            self.add(s, SOURCE, source_term(src))
         self.add(s, STDKG.classificationScheme, self.scheme_iri)
-        self.add(self.scheme_iri, RDF.type, SKOS.ConceptScheme)
+        self.add(self.scheme_iri, A, SKOS.ConceptScheme)
         for text, lang in ((info.catalogue_zh or info.title_zh, "zh"), (info.catalogue_en or info.title_en, "en")):
             if text:
-                self.add(self.scheme_iri, SKOS.prefLabel, Literal(text, lang=lang))
+                self.add(self.scheme_iri, PREF_LABEL, Literal(text, lang=lang))
 
     def _provenance(self, subject: URIRef, record: Record) -> None:
         rec = self.record_iri(record)
         self.add(subject, PROV.wasDerivedFrom, rec)
-        self.add(rec, RDF.type, STDKG.SourceRecord)
+        self.add(rec, A, STDKG.SourceRecord)
         self.add(rec, STDKG.sourceFile, Literal(record.table))
         self.add(rec, STDKG.rowNumber, Literal(record.row))
         for src in record.get("source", []):
-            self.add(rec, DCTERMS.source, source_term(src))
+            self.add(rec, SOURCE, source_term(src))
         if note := record.get("note"):
-            self.add(subject, SKOS.note, Literal(note))
+            self.add(subject, NOTE, Literal(note))
 
     def _problem(self, record: Record, column: str, zh: str, en: str) -> Problem:
         return Problem(record.table, record.row, record.columns.get(column, column), record.raw.get(column), zh, en)
@@ -137,9 +159,9 @@ class GraphBuilder:
             return [self._problem(record, "category_no", "该类别已属于另一个领域", "this category already belongs to another domain")]
         for iri, label, notation, cls in ((domain, record.get("domain"), d_no, STDKG.Domain),
                                           (category, record.get("category"), c_no, STDKG.ServiceCategory)):
-            self.add(iri, RDF.type, cls)
-            self.add(iri, RDF.type, SKOS.Concept)
-            self.add(iri, SKOS.prefLabel, Literal(label, lang="zh"))
+            self.add(iri, A, cls)
+            self.add(iri, A, SKOS.Concept)
+            self.add(iri, PREF_LABEL, Literal(label, lang="zh"))
             self.add(iri, SKOS.notation, Literal(notation))
             self.add(iri, SKOS.inScheme, self.scheme_iri)
             self._provenance(iri, record)
@@ -162,9 +184,9 @@ class GraphBuilder:
         if problems:
             return problems
         item = URIRef(f"{self.base}{self.system.id}/item/{iri_segment(record.get('item'))}")
-        self.add(item, RDF.type, STDKG.ServiceItem)
-        self.add(item, RDF.type, SKOS.Concept)
-        self.add(item, SKOS.prefLabel, Literal(record.get("item"), lang="zh"))
+        self.add(item, A, STDKG.ServiceItem)
+        self.add(item, A, SKOS.Concept)
+        self.add(item, PREF_LABEL, Literal(record.get("item"), lang="zh"))
         self.add(item, SKOS.inScheme, self.scheme_iri)
         for broader in categories or domains:
             self.add(item, SKOS.broader, broader)
@@ -173,7 +195,7 @@ class GraphBuilder:
         if obj := record.get("service_object"):
             self.add(item, SKOS.scopeNote, Literal(f"服务对象：{obj}", lang="zh"))
         if lead := record.get("lead_department"):
-            self.add(item, SKOS.note, Literal(f"牵头负责单位：{lead}", lang="zh"))
+            self.add(item, NOTE, Literal(f"牵头负责单位：{lead}", lang="zh"))
         self._provenance(item, record)
         self.items[normalise_name(record.get("item"))] = item
         return []
@@ -213,17 +235,17 @@ class GraphBuilder:
         subject = work
         if number.is_dated:
             subject = self._add_number(number)
-            self.add(subject, DCTERMS.isVersionOf, work)
+            self.add(subject, IS_VERSION_OF, work)
         self.described.update({subject, work})
         self.add(subject, STDKG.inSystem, self.system_iri)
         for lang in ("zh", "en"):
             if title := record.get(f"title_{lang}"):
-                self.add(subject, DCTERMS.title, Literal(title, lang=lang))
+                self.add(subject, TITLE, Literal(title, lang=lang))
         for name, values in (("level", STDKG.level), ("nature", STDKG.nature), ("status", STDKG.status),
                              ("standard_type", STDKG.standardType), ("adoption_degree", STDKG.adoptionDegree)):
             if (value := record.get(name)) is not None:
-                self.add(subject, values, STDV[value])
-        for name, prop in (("issued", DCTERMS.issued), ("implemented", STDKG.implementationDate),
+                self.add(subject, values, concept(value))
+        for name, prop in (("issued", ISSUED), ("implemented", STDKG.implementationDate),
                            ("abolished", STDKG.abolitionDate)):
             if (date := record.get(name)) is not None:
                 self.add(subject, prop, date_literal(date))
@@ -235,10 +257,10 @@ class GraphBuilder:
         for iri in domains:
             self.add(subject, STDKG.domain, iri)
         for iri in categories:
-            self.add(subject, DCTERMS.subject, iri)
+            self.add(subject, SUBJECT, iri)
         for iri in items:
             self.add(subject, STDKG.serviceItem, iri)
-        links = (("replaces", DCTERMS.replaces), ("replaced_by", DCTERMS.isReplacedBy),
+        links = (("replaces", REPLACES), ("replaced_by", IS_REPLACED_BY),
                  ("adopts_international", STDKG.adoptsInternational),
                  ("local_counterpart_of", STDKG.localCounterpartOf),
                  ("thematic_counterpart", STDKG.thematicCounterpart))
@@ -246,7 +268,7 @@ class GraphBuilder:
             for other in record.get(name, []):
                 self.add(subject, prop, self._mention(other, None))
         for name, prop in (("normative_references", STDKG.normativeReference),
-                           ("informative_references", DCTERMS.references)):
+                           ("informative_references", REFERENCES)):
             for other, title in record.get(name, []):
                 self.add(subject, prop, self._mention(other, title))
         if number.level == "local":
@@ -256,11 +278,14 @@ class GraphBuilder:
 
     def _add_number(self, number: StandardNumber) -> URIRef:
         iri = self.standard_iri(number)
-        self.add(iri, RDF.type, STDKG.StandardEdition if number.is_dated else STDKG.Standard)
-        self.add(iri, DCTERMS.identifier, Literal(number.canonical))
-        self.add(iri, STDKG.level, STDV[f"level-{number.level}"])
+        if iri in self._numbers_added:  # a work shared by editions, or a stub named twice
+            return iri
+        self._numbers_added.add(iri)
+        self.add(iri, A, STDKG.StandardEdition if number.is_dated else STDKG.Standard)
+        self.add(iri, IDENTIFIER, Literal(number.canonical))
+        self.add(iri, STDKG.level, concept(f"level-{number.level}"))
         if number.nature:
-            self.add(iri, STDKG.nature, STDV[f"nature-{number.nature}"])
+            self.add(iri, STDKG.nature, concept(f"nature-{number.nature}"))
         if number.part:
             self.add(iri, STDKG.partNumber, Literal(number.part))
         return iri
@@ -281,7 +306,7 @@ class GraphBuilder:
         if (authority := record.get("competent_authority")) is not None:
             self.add(subject, STDKG.competentAuthority, self._add_org(authority, STDKG.CompetentAuthority))
         for publisher in record.get("publisher", []):
-            self.add(subject, DCTERMS.publisher, self._add_org(publisher, None))
+            self.add(subject, PUBLISHER, self._add_org(publisher, None))
 
     def _add_org(self, org: Organisation, role: URIRef | None) -> URIRef:
         known = self._orgs_added.get((org, role))
@@ -289,18 +314,18 @@ class GraphBuilder:
             return known
         iri = self._orgs_added[(org, role)] = self.org_iri(org)
         code = org.code or (self.committee_by_name.get(normalise_name(org.name)) if org.name else None)
-        self.add(iri, RDF.type, ORG.Organization)
+        self.add(iri, A, ORG.Organization)
         if code is not None or "技术委员会" in (org.name or ""):
-            self.add(iri, RDF.type, STDKG.TechnicalCommittee)
+            self.add(iri, A, STDKG.TechnicalCommittee)
         elif role is not None:
-            self.add(iri, RDF.type, role)
+            self.add(iri, A, role)
         if code:
             self.add(iri, STDKG.committeeCode, Literal(code))
         if org.name:
             # The first name seen for a code (the committees table loads first) is the
             # preferred label; other spellings stay findable as alternative labels.
             preferred = self.committee_names.setdefault(code, org.name) if code else org.name
-            label = SKOS.prefLabel if normalise_name(preferred) == normalise_name(org.name) else SKOS.altLabel
+            label = PREF_LABEL if normalise_name(preferred) == normalise_name(org.name) else ALT_LABEL
             self.add(iri, label, Literal(org.name, lang="zh"))
         return iri
 
@@ -312,13 +337,13 @@ class GraphBuilder:
             self.add(subject, STDKG.region, region)
             return
         province = region_iri(code[:2] + "0000")
-        self.add(region, RDF.type, STDKG.Region)
-        self.add(region, RDF.type, SKOS.Concept)
+        self.add(region, A, STDKG.Region)
+        self.add(region, A, SKOS.Concept)
         self.add(region, SKOS.notation, Literal(code))
         self.add(region, SKOS.broader, province)
         self.add(region, SKOS.inScheme, STDV.regions)
         if city_name:
-            self.add(region, SKOS.prefLabel, Literal(city_name, lang="zh"))
+            self.add(region, PREF_LABEL, Literal(city_name, lang="zh"))
         self.add(subject, STDKG.region, region)
 
     # ---------------------------------------------------------------- finish
@@ -330,15 +355,15 @@ class GraphBuilder:
                 continue
             stubs += 1
             self._add_number(number)
-            self.add(iri, RDF.type, STDKG.ExternalStub)
+            self.add(iri, A, STDKG.ExternalStub)
             if title:
-                self.add(iri, DCTERMS.title, Literal(title, lang="zh"))
+                self.add(iri, TITLE, Literal(title, lang="zh"))
             if number.is_dated:
                 work = self.standard_iri(number.work)
-                self.add(iri, DCTERMS.isVersionOf, work)
+                self.add(iri, IS_VERSION_OF, work)
                 if work not in self.described:
                     self._add_number(number.work)
-                    self.add(work, RDF.type, STDKG.ExternalStub)
+                    self.add(work, A, STDKG.ExternalStub)
         return stubs
 
     def extend(self, triples: Iterable[Triple]) -> None:

@@ -31,6 +31,9 @@ class Record:
         return self.values.get(name, default)
 
 
+UNIQUE_TYPES = {"text", "text_zh", "text_en", "notation"}
+
+
 def convert_cell(spec_type: str, text: str, value_map: dict[str, str] | None) -> Any:
     """The typed value of one non-empty cell; raises cells.CellError."""
     match spec_type:
@@ -81,6 +84,7 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
                                 f"columns not used: {', '.join(unknown)} (mapping '{mapping.name}' does not know them; add aliases in {Path(mapping.path or '').name})",
                                 "warning"))
     columns = {field_name: table.header[index] for index, field_name in bound.items()}
+    memo: dict[tuple[str, str, str | None], Any] = {}
     records: list[Record] = []
     first_row_of: dict[Any, tuple[int, dict[str, str]]] = {}
     for row_number, row_cells in table.rows:
@@ -94,7 +98,15 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
             spec = mapping.fields[field_name]
             raw[field_name] = text
             try:
-                values[field_name] = convert_cell(spec.type, text, value_maps.get(spec.values) if spec.values else None)
+                if spec.type in UNIQUE_TYPES:
+                    values[field_name] = convert_cell(spec.type, text, None)
+                else:
+                    # Dates, numbers, references and names repeat across rows: convert each once.
+                    key = (spec.type, text, spec.values)
+                    value = memo.get(key, memo)
+                    if value is memo:
+                        value = memo[key] = convert_cell(spec.type, text, value_maps.get(spec.values) if spec.values else None)
+                    values[field_name] = value
             except cells.CellError as exc:
                 row_problems.append(Problem(name, row_number, table.header[index], text, exc.zh, exc.en))
         if len(row_cells) > len(table.header) and any(cell_text(c) for c in row_cells[len(table.header):]):
