@@ -131,6 +131,13 @@ def stats(graph: Path, fmt: str) -> None:
         print_summary(Console(highlight=False), summary)
 
 
+# Verbs that live in their own modules are plain click commands, added here, so those
+# modules never import this one.
+EXTRA_COMMANDS: list[click.Command] = []
+for _command in EXTRA_COMMANDS:
+    main.add_command(_command)
+
+
 class _progress:
     """A progress bar on stderr for long work; silent for small inputs and when not wanted."""
 
@@ -158,6 +165,3 @@ class _progress:
         if self.bar is not None:
             self.bar.stop()
 
-
-if __name__ == "__main__":
-    main()
