@@ -1,0 +1,98 @@
+"""Validation reports for people and machines: text grouped by rule, JSON, SHACL Turtle, JUnit XML."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from xml.etree import ElementTree as ET
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from .validate import SEVERITIES, Result, Validation
+
+SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
+
+
+def _by_rule(validation: Validation) -> dict[tuple[str, str], list[Result]]:
+    groups: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    for result in validation.results:
+        groups[(result.severity, result.shape)].append(result)
+    return dict(sorted(groups.items(), key=lambda item: (SEVERITIES.index(item[0][0]), item[0][1])))
+
+
+def rule_name(shape: str) -> str:
+    return shape.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def as_text(validation: Validation, limit: int = 20) -> str:
+    lines = []
+    for (severity, shape), results in _by_rule(validation).items():
+        first = results[0]
+        lines.append(f"[{SEVERITY_ZH[severity]} / {severity}] {rule_name(shape)} — {first.message_zh} / {first.message_en} ({len(results)})")
+        for result in results[:limit]:
+            value = f"  → {validation.label(result.value)}" if result.value and result.value != result.focus else ""
+            path = f"  [{rule_name(result.path)}]" if result.path else ""
+            lines.append(f"    {validation.label(result.focus)}{path}{value}")
+        if len(results) > limit:
+            lines.append(f"    … 另有 {len(results) - limit} 条 / {len(results) - limit} more")
+    counts = ", ".join(f"{SEVERITY_ZH[s]} {validation.count(s)} {s.lower()}s" for s in SEVERITIES)
+    lines.append(f"规则 / rules: {validation.rules or 'pySHACL'}; 结果 / results: {counts}")
+    return "\n".join(lines)
+
+
+def as_json(validation: Validation) -> str:
+    return json.dumps({
+        "engine": validation.engine,
+        "counts": {s.lower(): validation.count(s) for s in SEVERITIES},
+        "results": [{"severity": r.severity, "rule": rule_name(r.shape), "shape": r.shape, "focus": r.focus,
+                     "focus_label": validation.label(r.focus), "path": r.path, "value": r.value,
+                     "component": r.component, "message_zh": r.message_zh, "message_en": r.message_en}
+                    for r in validation.results],
+    }, ensure_ascii=False, indent=2)
+
+
+def as_turtle(validation: Validation) -> str:
+    """A standard sh:ValidationReport."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    report = BNode("report")
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(validation.count("Violation") == 0)))
+    for index, result in enumerate(validation.results):
+        node = BNode(f"r{index}")
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[result.severity]))
+        graph.add((node, SH.focusNode, URIRef(result.focus)))
+        graph.add((node, SH.sourceShape, URIRef(result.shape)))
+        graph.add((node, SH.sourceConstraintComponent, SH[result.component]))
+        if result.path:
+            graph.add((node, SH.resultPath, URIRef(result.path)))
+        if result.value is not None:
+            graph.add((node, SH.value, URIRef(result.value) if result.value.startswith(("http://", "https://")) else Literal(result.value)))
+        for text, lang in ((result.message_zh, "zh"), (result.message_en, "en")):
+            if text:
+                graph.add((node, SH.resultMessage, Literal(text, lang=lang)))
+    return graph.serialize(format="turtle")
+
+
+def as_junit(validation: Validation) -> str:
+    """JUnit XML: one test case per rule; violations fail it, warnings and infos are its output."""
+    groups = _by_rule(validation)
+    suite = ET.Element("testsuite", name="stdkg validate", tests=str(len(groups)),
+                       failures=str(sum(1 for (s, _) in groups if s == "Violation")))
+    for (severity, shape), results in groups.items():
+        first = results[0]
+        case = ET.SubElement(suite, "testcase", classname=f"stdkg.{severity.lower()}", name=f"{rule_name(shape)} ({len(results)})")
+        detail = "\n".join(f"{validation.label(r.focus)}: {r.message_zh} / {r.message_en}" for r in results)
+        if severity == "Violation":
+            failure = ET.SubElement(case, "failure", message=f"{first.message_zh} / {first.message_en}", type=severity)
+            failure.text = detail
+        else:
+            ET.SubElement(case, "system-out").text = detail
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+RENDERERS = {"text": as_text, "json": as_json, "turtle": as_turtle, "junit": as_junit}
+SUFFIX_FORMATS = {".json": "json", ".ttl": "turtle", ".xml": "junit", ".txt": "text"}
