@@ -38,3 +38,19 @@ def test_tour_bad_rows_output_is_real(tmp_path: Path) -> None:
         if line.startswith("  error"):
             assert line in done.stdout, line
     assert "--strict: 5 行被拒绝，未写出图谱 / 5 rows rejected; graph not written" in done.stderr
+
+
+def test_ci_recipe_for_validation_runs(tmp_path: Path) -> None:
+    block = next(b for b in code_blocks() if b.startswith("stdkg build --strict\n"))
+    build_cmd, validate_cmd = block.strip().splitlines()
+    assert run_stdkg(*build_cmd.split()[1:], cwd=tmp_path).returncode == 0
+    assert run_stdkg(*validate_cmd.split()[1:], cwd=tmp_path).returncode == 0
+    assert (tmp_path / "validation.xml").read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_pre_commit_entry_runs_on_a_folder_of_tables(tmp_path: Path) -> None:
+    entry = re.search(r"entry: (stdkg validate --input \S+)", README).group(1)
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "standards.csv").write_bytes((REPO / "data/bps/standards.csv").read_bytes())
+    assert run_stdkg(*entry.split()[1:], cwd=tmp_path).returncode == 0
