@@ -216,7 +216,7 @@ def _print_library(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([{"name": q.name, "folder": q.path.parent.name, "title": q.title,
                                 "question": q.header.get("Question", ""),
-                                "parameters": [{"name": p.name, "kind": p.kind, "optional": p.optional,
+                                "parameters": [{"name": p.name, "kind": p.declared_kind, "optional": p.optional,
                                                 "description": p.description} for p in sparql.declared_parameters(q)],
                                 "returns": q.header.get("Returns", ""), "example": q.header.get("Example", "")}
                                for q in queries], ensure_ascii=False, indent=2))
@@ -227,7 +227,7 @@ def _print_library(fmt: str) -> None:
     for column in ("name", "标题 / title", "问题 / question", "参数 / parameters"):
         table.add_column(column, overflow="fold")
     for q in queries:
-        parameters = "\n".join(f"{p.name} ({p.kind}{', optional' if p.optional else ''})" for p in sparql.declared_parameters(q))
+        parameters = "\n".join(f"{p.name} ({p.declared_kind}{', optional' if p.optional else ''})" for p in sparql.declared_parameters(q))
         table.add_row(escape(q.name), escape(q.title), escape(q.header.get("Question", "")), escape(parameters or "—"))
     _stdout().print(table)
 

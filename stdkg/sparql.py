@@ -1,10 +1,10 @@
 """SPARQL on the built graph: run a library query or a .rq file on the embedded store or on any
 SPARQL 1.1 endpoint, push the graph to a server, run a local read-only endpoint.
 
-Parameters are bound as RDF terms, never pasted into the query text: on the embedded store
-through pyoxigraph's ``substitutions`` (SEP-0007) where Oxigraph accepts them (a SELECT that
-projects the parameter), otherwise — and on endpoints — as a ``VALUES`` block of terms, each
-rendered from a typed value with SPARQL's escapes, placed at the start of the WHERE group.
+Parameters are bound as RDF terms, never pasted into the query text: as a ``VALUES`` block
+of terms, each rendered from a typed value with SPARQL's escapes and placed at the start of
+the WHERE group, on endpoints and (by default, see run_embedded) on the embedded store, or
+through pyoxigraph's ``substitutions`` (SEP-0007) for a SELECT that projects them.
 A parameter's kind comes from the query's ``# Parameters:`` header. On the embedded store a
 query never reaches the network: SERVICE and FROM / FROM NAMED of a graph the store does not
 hold are refused unless the caller allows them.
@@ -48,11 +48,12 @@ KINDS = {
     "iri": ("IRI", "an IRI (<…>, https://… or a prefixed name such as stdv:status-current)"),
     "standard": ("标准号", "a standard number such as GB/T 28220-2023 (an edition) or GB/T 28220 (the work)"),
     "string": ("文本", "text"),
-    "langstring": ("带语言标签的文本", "text with a language tag, e.g. 图书馆@zh"),
+    "langstring": ("带语言标签的文本", "text with a language tag, e.g. 图书馆@zh (langstring@zh: the tag may be left out)"),
     "date": ("日期（YYYY-MM-DD）", "a date, YYYY-MM-DD"),
     "integer": ("整数", "an integer"),
 }
-_PARAMETER = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(" + "|".join(KINDS) + r")\s*(,\s*optional\s*)?\)")
+_PARAMETER = re.compile(r"\?([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*(" + "|".join(KINDS) + r")(?:@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*))?"
+                        r"\s*(,\s*optional\s*)?\)")
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -68,9 +69,14 @@ class Parameter:
     kind: str
     optional: bool = False
     description: str = ""
+    language: str | None = None  # langstring@zh: the tag a value without its own @tag gets
+
+    @property
+    def declared_kind(self) -> str:
+        return f"{self.kind}@{self.language}" if self.language else self.kind
 
     def usage(self) -> str:
-        return f"--param {self.name}=…  ({self.kind}{', optional' if self.optional else ''}) {self.description}".rstrip()
+        return f"--param {self.name}=…  ({self.declared_kind}{', optional' if self.optional else ''}) {self.description}".rstrip()
 
 
 def declared_parameters(query: LibraryQuery) -> list[Parameter]:
@@ -81,7 +87,7 @@ def declared_parameters(query: LibraryQuery) -> list[Parameter]:
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         description = line[match.end():end].strip().rstrip(";").strip()
-        found.append(Parameter(match.group(1), match.group(2), bool(match.group(3)), description))
+        found.append(Parameter(match.group(1), match.group(2), bool(match.group(4)), description, match.group(3)))
     return found
 
 
@@ -133,7 +139,9 @@ def term_for(parameter: Parameter, raw: str, base: str = DEFAULT_BASE) -> ox.Nam
     if kind == "langstring":
         text, sep, tag = raw.rpartition("@")
         if not sep or not _LANG_TAG.match(tag):
-            raise wrong("需要 文本@语言 / text@language")
+            if parameter.language is None:
+                raise wrong("需要 文本@语言 / text@language")
+            text, tag = raw, parameter.language  # no tag of its own: the header's default
         return ox.Literal(text, language=tag.lower())
     if kind == "standard":
         try:
@@ -344,8 +352,16 @@ def _result(raw: object, form: str) -> Result:
 # ------------------------------------------------------------------------------ embedded store
 
 def run_embedded(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
-                 allow_service: bool = False, timeout: float = 60.0, shape: QueryShape | None = None) -> Result:
-    """Run a query on an Oxigraph store (the built graph in its default graph, queried as the union)."""
+                 allow_service: bool = False, timeout: float = 60.0, shape: QueryShape | None = None,
+                 binding: str = "values") -> Result:
+    """Run a query on an Oxigraph store (the built graph in its default graph, queried as the union).
+
+    Parameters are bound by the same VALUES block an endpoint gets ("values", the default), or
+    by pyoxigraph's SEP-0007 substitutions ("substitute", only for a SELECT that projects them).
+    Both bind terms, never text; VALUES is the default because Oxigraph 0.5 plans around an
+    inline VALUES block (it starts the join there) but not around a substituted variable, which
+    on 1M triples makes a lookup by a bound standard number up to hundreds of times slower.
+    """
     bindings = bindings or {}
     shape = shape or analyse(text)
     remote = [g for g in shape.from_graphs + shape.from_named if not store.contains_named_graph(ox.NamedNode(g))]
@@ -362,7 +378,11 @@ def run_embedded(store: ox.Store, text: str, bindings: dict[str, ox.NamedNode | 
     for iri in remote:
         _fetch_graph(store, iri, timeout)
     union = not (shape.from_graphs or shape.from_named)
-    substitute = bool(bindings) and shape.form == "SELECT" and shape.projected is not None and set(bindings) <= shape.projected
+    if binding not in ("values", "substitute"):
+        raise ValueError(f"binding must be 'values' or 'substitute', not {binding!r}")
+    substitute = binding == "substitute" and bool(bindings)
+    if substitute and (shape.form != "SELECT" or shape.projected is None or not set(bindings) <= shape.projected):
+        raise StdkgError("Oxigraph 只能代入 SELECT 所投影的变量 / Oxigraph substitutes only variables a SELECT projects")
     try:
         if substitute:
             raw = store.query(text, use_default_graph_as_union=union,
@@ -857,13 +877,14 @@ def start_server(graph: Path | None = None, host: str = "127.0.0.1", port: int =
     server = Server(process, f"http://{f'[{host}]' if ':' in host else host}:{port}", location)
     deadline = time.monotonic() + wait
     probe = server.query_url + "?query=" + urllib.parse.quote("ASK {}")
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # our own server: never via a proxy
     while True:
         if process.poll() is not None:
             message = (location / "server.log").read_text(errors="replace").strip()[-500:]
             server.stop()
             raise StdkgError(f"Oxigraph 服务器未能启动 / the Oxigraph server did not start ({host}:{port}): {message}")
         try:
-            with urllib.request.urlopen(probe, timeout=1) as response:  # noqa: S310 - our own server
+            with direct.open(probe, timeout=1) as response:
                 if response.status == 200:
                     return server
         except (urllib.error.URLError, OSError):
