@@ -28,6 +28,7 @@ from .records import Record, read_records
 from .serialize import sorted_rows, write_ntriples, write_turtle
 from .stats import summarise
 from .store import open_store, store_from_triples
+from .rdf_input import RDF_SUFFIXES, read_rdf
 from .tables import iter_table_files, read_table
 from .vocab import DEFAULT_BASE
 
@@ -117,12 +118,20 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     tables: list[dict[str, object]] = []
     loaded: list[tuple[Mapping, list[Record], dict[str, object]]] = []
 
-    files = list(iter_table_files([system_dir]))
+    sources = [(path, True) for path in iter_table_files([system_dir], RDF_SUFFIXES)]
+    sources += [(path, False) for path in iter_table_files(inputs or [], RDF_SUFFIXES)]
     names_seen: dict[str, int] = {}
-    for path in files + list(iter_table_files(inputs or [])):
+    merged: list[Triple] = []
+    for path, from_system in sources:
+        if path.suffix.lower() in RDF_SUFFIXES:
+            rdf = read_rdf(path, builder.base)
+            merged.extend(rdf)
+            tables.append({"file": path.name, "path": str(path), "mapping": "rdf", "rows": len(rdf),
+                           "loaded": len(rdf), "encoding": None, "notes": []})
+            continue
         table = read_table(path, encoding)
         mapping = choose_mapping(table.header, mappings)
-        if path in files and inputs and mapping is not None and mapping.kind != "reference":
+        if from_system and inputs and mapping is not None and mapping.kind != "reference":
             continue  # the user's tables stand in for the system's own standards
         # Two inputs with one file name (a/standards.csv, b/standards.csv) stay apart in provenance.
         seen = names_seen.get(table.name, 0)
@@ -157,6 +166,7 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     problems.sort(key=lambda p: (p.file, p.row or 0))
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
+    builder.extend(merged)
     result = BuildResult(builder.triples, problems, tables, stubs)
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)

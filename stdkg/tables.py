@@ -185,10 +185,11 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def iter_table_files(paths: list[Path]) -> Iterator[Path]:
-    """Files to load: each file as given, each folder's table files in name order."""
+def iter_table_files(paths: list[Path], extra_suffixes: set[str] = set()) -> Iterator[Path]:
+    """Files to load: each file as given, each folder's table (and ``extra_suffixes``) files in name order."""
+    wanted = TABLE_SUFFIXES | extra_suffixes
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in TABLE_SUFFIXES and p.is_file())
+            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in wanted and p.is_file())
         else:
             yield path

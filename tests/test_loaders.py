@@ -178,3 +178,27 @@ def test_chinese_and_slashed_dates(tmp_path: Path, value: str, expected: str) ->
     build_input(table, tmp_path / "out", "--strict")
     graph = Graph().parse(tmp_path / "out" / "stdkg.nt", format="nt")
     assert graph.value(URIRef(BASE + "standard/GB-T-28220-2011"), DCTERMS.issued) == Literal(expected, datatype=XSD.date)
+
+
+def test_rdf_files_merge_with_blank_nodes_skolemised_deterministically(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("""@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/stdkg/standard/GB-T-28220-2023> dcterms:source [ dcterms:title "hand-made test note" ] .
+""", encoding="utf-8")
+    outs = []
+    for run in ("a", "b"):
+        done = run_stdkg("build", "--input", str(STANDARDS), "--input", str(extra), "--out", str(tmp_path / run), "--strict")
+        assert done.returncode == 0, done.stderr
+        outs.append((tmp_path / run / "stdkg.nt").read_bytes())
+    assert outs[0] == outs[1]
+    graph = Graph().parse(tmp_path / "a" / "stdkg.nt", format="nt")
+    note = graph.value(URIRef(BASE + "standard/GB-T-28220-2023"), DCTERMS.source)
+    assert str(note) == BASE + ".well-known/genid/extra.ttl-1"
+    assert (URIRef(BASE + "standard/GB-T-28220-2023"), DCTERMS.issued, None) in graph  # the table loaded too
+
+
+def test_malformed_rdf_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(bad), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "bad.ttl" in done.stderr and "Traceback" not in done.stderr
