@@ -62,7 +62,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path, exists=True),
-              help="Table file or folder (CSV/TSV/XLSX/JSON) to load instead of the system's own standards tables. Repeatable.")
+              help="Table (CSV/TSV/XLSX/JSON), RDF file to merge (.ttl/.nt/.rdf/.jsonld …) or folder of them, loaded instead of the system's own standards tables. Repeatable.")
 @click.option("--system", "system_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Folder of another standard system (system.yaml + tables). Default: the bundled BPS system.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 import pyoxigraph as ox
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -190,11 +191,15 @@ def print_result(console: Console, chosen: LibraryQuery, result: sparql.Result,
             if not (name in bindings and all(row[i] == bindings[name] for row in result.rows))  # printed above
             and not redundant(i)]
     table = Table(show_lines=False)
+    widest = {i: max(cell_len(text) for text in [result.variables[i], *(row[i] for row in cells)]) for i in keep}
+    short = {i: w for i, w in widest.items() if w <= 24}  # numbers, codes, statuses: kept on one line if all fit
+    fits = sum(short.values()) + 12 * (len(keep) - len(short)) + 3 * len(keep) + 1 <= console.width
     for i in keep:
         column = [row[i] for row in result.rows]
         numeric = any(t is not None for t in column) and all(
             t is None or (isinstance(t, ox.Literal) and t.datatype.value.rsplit("#", 1)[-1] in NUMERIC) for t in column)
-        table.add_column(result.variables[i], justify="right" if numeric else "left", overflow="fold")
+        table.add_column(result.variables[i], justify="right" if numeric else "left", overflow="fold",
+                         min_width=short.get(i) if fits else None)
     for row in cells:
         table.add_row(*(escape(row[i]) for i in keep))
     console.print(table)
