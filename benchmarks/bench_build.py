@@ -89,7 +89,7 @@ def measure(command: list[str], workdir: Path) -> Run:
 
 def stdkg_command() -> list[str]:
     found = shutil.which("stdkg")
-    return [found] if found else [sys.executable, "-m", "stdkg.cli"]
+    return [found] if found else [sys.executable, "-m", "stdkg"]
 
 
 def bench_size(size: int, seed: int, root: Path, previous: Result | None, baseline_limit: float) -> Result:

@@ -102,7 +102,7 @@ def test_shape_follows_real_systems(corpus: Path) -> None:
 
 def test_loads_whole_with_strict(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
-    result = subprocess.run([sys.executable, "-m", "stdkg.cli", "build", "--input", str(corpus), "--strict",
+    result = subprocess.run([sys.executable, "-m", "stdkg", "build", "--input", str(corpus), "--strict",
                              "--out", str(out), "--format", "json"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
