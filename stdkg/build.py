@@ -37,6 +37,7 @@ REFERENCE_ORDER = {"catalogue": 0, "service_items": 1, "committees": 2}
 GRAPH_NT = "stdkg.nt"
 GRAPH_TTL = "stdkg.ttl"
 REPORT = "build-report.json"
+HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
@@ -131,6 +132,13 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
             continue
         table = read_table(path, encoding)
         mapping = choose_mapping(table.header, mappings)
+        for index in range(min(HEADER_SEARCH_ROWS, len(table.rows))) if mapping is None else ():
+            # A title row (often merged cells) above the real header is common in Excel sheets.
+            candidate = table.with_header_at(index)
+            mapping = choose_mapping(candidate.header, mappings)
+            if mapping is not None:
+                table = candidate
+                break
         if from_system and inputs and mapping is not None and mapping.kind != "reference":
             continue  # the user's tables stand in for the system's own standards
         # Two inputs with one file name (a/standards.csv, b/standards.csv) stay apart in provenance.
@@ -138,7 +146,11 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         names_seen[table.name] = seen + 1
         display = table.name if seen == 0 else f"{table.name}~{seen}"
         if mapping is None:
-            problems.append(_unmatched(display, table.header, mappings))
+            problem = _unmatched(display, table.header, mappings)
+            if not from_system and path in (inputs or []):
+                # A file the user named and nobody can read is a usage error, not a warning.
+                raise StdkgError(f"{path}: {problem.zh} / {problem.en}")
+            problems.append(problem)
             continue
         records, table_problems = read_records(table, mapping, value_maps, display)
         problems.extend(table_problems)
@@ -174,7 +186,11 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
 
 
 def _unmatched(name: str, header: list[str], mappings: list[Mapping]) -> Problem:
-    needs = "; ".join(f"{m.name}: {', '.join(m.missing_required(header))}" for m in mappings)
+    def column(mapping: Mapping, field: str) -> str:
+        aliases = mapping.fields[field].aliases
+        return f"{aliases[0]}/{field}" if aliases else field
+
+    needs = "; ".join(f"{m.name}: {', '.join(column(m, f) for f in m.missing_required(header))}" for m in mappings)
     return Problem(name, None, None, None,
                    f"没有映射认得这个表的表头（各映射缺少的必填列：{needs}），整个文件未载入",
                    f"no mapping recognises this header (missing required columns per mapping: {needs}); file not loaded")

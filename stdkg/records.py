@@ -97,6 +97,13 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
                 continue
             spec = mapping.fields[field_name]
             raw[field_name] = text
+            cell = row_cells[index]
+            if spec.type == "date" and isinstance(cell, float) and not cell.is_integer():
+                # 2020.10 typed into Excel is the number 2020.1: October cannot be told from January.
+                row_problems.append(Problem(name, row_number, table.header[index], text,
+                                            "数值型日期有歧义（2020.10 会变成 2020.1），请把单元格设为文本或日期格式",
+                                            "a date stored as a number is ambiguous (2020.10 becomes 2020.1): format the cell as text or date"))
+                continue
             try:
                 if spec.type in UNIQUE_TYPES:
                     values[field_name] = convert_cell(spec.type, text, None)

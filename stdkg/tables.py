@@ -34,6 +34,15 @@ class Table:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    def with_header_at(self, index: int) -> Table:
+        """The same table read with its ``index``-th data row as the header (title rows above it skipped)."""
+        number, cells = self.rows[index]
+        table = Table(self.path, [_header_cell(c) for c in cells], self.rows[index + 1:], self.encoding,
+                      self.blank_rows, self.sheet, list(self.notes))
+        table.notes.append(f"表头在第{number}行，其上的标题行已跳过 / header found on row {number}; "
+                           f"{index + 1} title row(s) above it skipped")
+        return table
+
     @property
     def name(self) -> str:
         return self.path.name if self.sheet is None else f"{self.path.name}#{self.sheet}"
@@ -113,13 +122,24 @@ def _read_xlsx(path: Path) -> Table:
 
     try:
         # data_only: a formula cell gives the value Excel last computed, not the formula text.
-        book = load_workbook(path, read_only=True, data_only=True)
+        # Not read-only: only a full worksheet knows its merged cells.
+        book = load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise StdkgError(f"{path}: 无法读取 XLSX 文件 / cannot read XLSX file ({type(exc).__name__}: {exc})") from exc
     try:
         sheet = book.worksheets[0]
+        merged = list(sheet.merged_cells.ranges)
+        for cell_range in merged:
+            # Excel keeps a merged range's value in its top-left cell only; every row it spans means it.
+            value = sheet.cell(cell_range.min_row, cell_range.min_col).value
+            sheet.unmerge_cells(str(cell_range))
+            for row in range(cell_range.min_row, cell_range.max_row + 1):
+                for col in range(cell_range.min_col, cell_range.max_col + 1):
+                    sheet.cell(row, col).value = value
         lines = [(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
         table = _assemble(path, lines, encoding=None)
+        if merged:
+            table.notes.append(f"{len(merged)} 处合并单元格已按左上角的值填充 / {len(merged)} merged ranges filled from their top-left cell")
         if len(book.worksheets) > 1:
             table.notes.append(f"只读取了第一个工作表 '{sheet.title}' / only the first sheet '{sheet.title}' was read")
         return table

@@ -124,10 +124,39 @@ def test_unknown_columns_are_reported_not_silently_dropped(tmp_path: Path) -> No
 
 
 def test_a_table_no_mapping_knows_is_rejected_whole(tmp_path: Path) -> None:
-    table = tmp_path / "odd.csv"
-    table.write_text("foo,bar\n1,2\n", encoding="utf-8")
-    report = build_input(table, tmp_path / "out")
-    assert any(p["file"] == "odd.csv" and "no mapping recognises" in p["en"] for p in report["problems"])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "odd.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    (folder / "standards.csv").write_bytes(STANDARDS.read_bytes())
+    report = build_input(folder, tmp_path / "out")  # found in a folder: reported, the rest loads
+    problem = next(p for p in report["problems"] if p["file"] == "odd.csv")
+    assert "no mapping recognises" in problem["en"] and "标准号/number" in problem["en"]
+    named = run_stdkg("build", "--input", str(folder / "odd.csv"), "--out", str(tmp_path / "out2"))
+    assert named.returncode == 2 and "odd.csv" in named.stderr  # named by the user: a usage error
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
+    table = tmp_path / "体系表.csv"
+    table.write_bytes("基本公共服务标准体系表（2024）,,\n,,\n标准号,标准名称,来源\nGB/T 28220-2023,公共图书馆服务规范,x\n".encode("gbk"))
+    report = build_input(table, tmp_path / "out", "--strict")
+    entry = next(t for t in report["tables"] if t["file"] == "体系表.csv")
+    assert entry["loaded"] == 1 and any("header found on row 3" in n for n in entry["notes"])
+
+
+def test_xlsx_merged_cells_fill_every_row_they_span_and_numeric_dates_are_refused(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["标准号", "标准名称", "领域", "发布日期", "来源"])
+    sheet.append(["GB/T 40987.1-2021", "公共图书馆业务规范 第1部分：省级公共图书馆", "文体服务保障", dt.date(2021, 11, 1), "x"])
+    sheet.append(["GB/T 40987.2-2021", "公共图书馆业务规范 第2部分：市级公共图书馆", None, dt.date(2021, 11, 1), "x"])
+    sheet.append(["GB/T 36720-2018", "公共图书馆少年儿童服务规范", "文体服务保障", 2018.09, "x"])
+    sheet.merge_cells("C2:C3")
+    book.save(tmp_path / "merged.xlsx")
+    report = build_input(tmp_path / "merged.xlsx", tmp_path / "out")
+    errors = [(p["row"], p["column"]) for p in report["problems"] if p["severity"] == "error"]
+    assert errors == [(4, "发布日期")]  # 2018.09 is stored as 2018.9: refused, not read as September or 2018-09
+    graph = Graph().parse(tmp_path / "out" / "stdkg.nt", format="nt")
+    assert graph.value(URIRef(BASE + "standard/GB-T-40987.2-2021"), STDKG.domain) == URIRef(BASE + "bps/domain/9")
 
 
 def test_mixed_encoding_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -41,12 +41,13 @@ def test_empty_and_unknown_files(tmp_path: Path) -> None:
         read_table(tmp_path / "x.pdf")
 
 
-def test_header_with_merged_title_row_above_is_not_guessed(tmp_path: Path) -> None:
-    # Excel sheets often carry a title line above the header; the header is the first non-blank row,
-    # so such a file matches no mapping and is reported whole rather than half-read.
-    (tmp_path / "t.csv").write_text("基本公共服务标准体系表,,\n标准号,中文标准名称,来源\n", encoding="utf-8")
+def test_with_header_at_skips_title_rows(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("基本公共服务标准体系表,,\n标准号,中文标准名称,来源\nGB/T 28220-2023,公共图书馆服务规范,x\n", encoding="utf-8")
     table = read_table(tmp_path / "t.csv")
     assert choose_mapping(table.header, bundled_mappings()) is None
+    fixed = table.with_header_at(0)
+    assert fixed.header == ["标准号", "中文标准名称", "来源"] and [n for n, _ in fixed.rows] == [3]
+    assert choose_mapping(fixed.header, bundled_mappings()) is not None
 
 
 def test_every_value_word_maps_to_a_concept_of_the_ontology() -> None:
