@@ -86,7 +86,7 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
     columns = {field_name: table.header[index] for index, field_name in bound.items()}
     memo: dict[tuple[str, str, str | None], Any] = {}
     records: list[Record] = []
-    first_row_of: dict[Any, tuple[int, dict[str, str]]] = {}
+    first_row_of: dict[Any, tuple[int, dict[str, Any]]] = {}
     for row_number, row_cells in table.rows:
         raw: dict[str, str] = {}
         values: dict[str, Any] = {}
@@ -131,18 +131,20 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
             key = values[mapping.key]
             key = getattr(key, "canonical", key)
             if key in first_row_of:
-                first_row, first_raw = first_row_of[key]
-                if first_raw == raw:
+                # Compared as typed values: 'GB/T 1234—2020' and 'GB/T 1234-2020' are one number.
+                first_row, first_values = first_row_of[key]
+                if first_values == values:
                     row_problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key), str(key),
                                                 f"与第{first_row}行完全重复，已忽略", f"duplicate of row {first_row}; ignored"))
                 else:
-                    differing = ", ".join(sorted(k for k in set(raw) | set(first_raw) if raw.get(k) != first_raw.get(k)))
+                    differing = ", ".join(sorted(columns.get(k, k) for k in set(values) | set(first_values)
+                                                 if values.get(k) != first_values.get(k)))
                     problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key), str(key),
-                                            f"与第{first_row}行同号但内容不同（{differing}），两行均已载入，请核对",
-                                            f"same key as row {first_row} but different {differing}; both rows loaded: check which is right",
+                                            f"与第{first_row}行同号但内容不同（{differing}），两行均已载入，stdkg validate 会报告矛盾，请核对",
+                                            f"same key as row {first_row} but different {differing}; both rows loaded (stdkg validate reports the contradiction): check which is right",
                                             "warning"))
             else:
-                first_row_of[key] = (row_number, raw)
+                first_row_of[key] = (row_number, values)
         if row_problems:
             problems.extend(row_problems)
             continue

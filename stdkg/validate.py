@@ -27,7 +27,7 @@ SEVERITIES = ("Violation", "Warning", "Info")
 ANNOTATIONS = {SH.name, SH.message, SH.description, SH.severity, SH.deactivated, SH.order, SH.group}
 TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
 PROPERTY_PARAMETERS = {SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH["in"], SH.pattern, SH.flags,
-                       SH.nodeKind, SH.hasValue}
+                       SH.nodeKind, SH.hasValue, SH.uniqueLang}
 
 
 @dataclass(frozen=True, order=True)
@@ -182,6 +182,10 @@ def _property_rules(graph: Graph, shape: object, prop: object, target: str) -> l
                  "BlankNodeOrIRI": "!isLiteral(?value)", "BlankNodeOrLiteral": "!isIRI(?value)",
                  "IRIOrLiteral": "!isBlank(?value)"}
         value_filters.append(("NodeKindConstraintComponent", f"FILTER(!({tests[str(kind).rsplit('#', 1)[-1]]}))"))
+    if graph.value(prop, SH.uniqueLang) == Literal(True):
+        checks.append(("UniqueLangConstraintComponent",
+                       f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?a , ?b . "
+                       f"FILTER(isLiteral(?a) && lang(?a) != \"\" && LCASE(lang(?a)) = LCASE(lang(?b)) && ?a != ?b) }}"))
     if (value := graph.value(prop, SH.hasValue)) is not None:
         checks.append(("HasValueConstraintComponent", f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {p} {term_nt(value)} }} }}"))
     for component, value_filter in value_filters:

@@ -54,3 +54,13 @@ def test_pre_commit_entry_runs_on_a_folder_of_tables(tmp_path: Path) -> None:
     tables.mkdir()
     (tables / "standards.csv").write_bytes((REPO / "data/bps/standards.csv").read_bytes())
     assert run_stdkg(*entry.split()[1:], cwd=tmp_path).returncode == 0
+
+
+def test_tour_validate_output_is_real(tmp_path: Path) -> None:
+    assert run_stdkg("build", "--out", str(tmp_path)).returncode == 0
+    done = run_stdkg("validate", str(tmp_path))
+    assert done.returncode == 0
+    block = next(b for b in code_blocks() if b.startswith("$ stdkg validate build/\n"))
+    for line in block.splitlines():
+        if line.startswith(("[", "规则")):
+            assert line in done.stdout, line
