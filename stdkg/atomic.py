@@ -20,6 +20,10 @@ def atomic_write(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
             yield out
             out.flush()
             os.fsync(out.fileno())
+        # mkstemp makes 0600 files; outputs are meant to be read (served, shared) like any other file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

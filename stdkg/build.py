@@ -161,6 +161,7 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         loaded.append((mapping, records, entry))
 
     loaded.sort(key=lambda pair: (pair[0].kind != "reference", REFERENCE_ORDER.get(pair[0].name, 9)))
+    builder.dataset_names = dataset_names([str(entry["file"]) for _, _, entry in loaded])
     total = sum(len(records) for _, records, _ in loaded)
     done = 0
     for mapping, records, entry in loaded:
@@ -183,6 +184,13 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
     return result
+
+
+def dataset_names(tables: list[str]) -> dict[str, str]:
+    """Source records are named by a table's stem, so one table saved as CSV or XLSX is one
+    dataset; two different tables with one stem in a build keep their full names apart."""
+    stems = [name.rsplit(".", 1)[0] if "." in name else name for name in tables]
+    return {name: stem if stems.count(stem) == 1 else name for name, stem in zip(tables, stems, strict=True)}
 
 
 def _unmatched(name: str, header: list[str], mappings: list[Mapping]) -> Problem:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from . import paths
 from .cells import DateValue, Organisation
 from .mapping import normalise_name
 from .numbers import StandardNumber
@@ -87,6 +89,7 @@ class GraphBuilder:
         self.described: set[URIRef] = set()
         self.mentioned: dict[URIRef, tuple[StandardNumber, str | None]] = {}
         self._datasets: dict[str, str] = {}
+        self.dataset_names: dict[str, str] = {}  # table → the name its source records are minted under
         self._orgs_added: dict[tuple[Organisation, URIRef | None], URIRef] = {}
         self._standard_iris: dict[StandardNumber, URIRef] = {}
         self._numbers_added: set[URIRef] = set()
@@ -110,11 +113,9 @@ class GraphBuilder:
         return URIRef(f"{self.base}org/{iri_segment(org.name or '')}")
 
     def record_iri(self, record: Record) -> URIRef:
-        # Named by the table's stem, so one table saved as CSV or XLSX is one dataset;
-        # stdkg:sourceFile keeps the exact file name.
-        stem = record.table.rsplit("#", 1)[0].rsplit("~", 1)
-        name = stem[0].rsplit(".", 1)[0] + (f"~{stem[1]}" if len(stem) > 1 else "")
-        dataset = self._datasets.setdefault(record.table, iri_segment(name))
+        dataset = self._datasets.get(record.table)
+        if dataset is None:
+            dataset = self._datasets[record.table] = iri_segment(self.dataset_names.get(record.table, record.table))
         return URIRef(f"{self.base}record/{dataset}/{record.row}")
 
     def _add_system(self) -> None:
@@ -229,6 +230,9 @@ class GraphBuilder:
         items = self._resolve(record, "service_item", self.items, "服务项目", "service item", problems)
         if record.get("region") and number.level != "local":
             problems.append(self._problem(record, "region", "只有地方标准才有地区", "only a local standard has a region"))
+        if number.level == "local" and f"{number.gbt2260_code[:2]}0000" not in province_codes():
+            problems.append(self._problem(record, "number", f"DB 后的 '{number.region_code[:2]}' 不是省级行政区划代码（GB/T 2260）",
+                                          f"'{number.region_code[:2]}' after DB is not a provincial GB/T 2260 code"))
         if problems:
             return problems
         work = self._add_number(number.work)
@@ -369,6 +373,13 @@ class GraphBuilder:
     def extend(self, triples: Iterable[Triple]) -> None:
         self.triples.update(triples)
 
+
+
+@lru_cache(maxsize=1)
+def province_codes() -> frozenset[str]:
+    """The six-digit codes of the 34 provincial-level regions in ontology/regions.ttl."""
+    text = (paths.ontology_dir() / "regions.ttl").read_text(encoding="utf-8")
+    return frozenset(re.findall(r'skos:notation "(\d{6})"', text))
 
 
 @lru_cache(maxsize=65536)

@@ -231,3 +231,24 @@ def test_malformed_rdf_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("<a> <b> .\n", encoding="utf-8")
     done = run_stdkg("build", "--input", str(bad), "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "bad.ttl" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unknown_province_code_is_rejected(tmp_path: Path) -> None:
+    table = tmp_path / "db.csv"
+    table.write_text("标准号,标准名称,来源\nDB99/T 900001-2020,合成测试标准,hand-made test row\n", encoding="utf-8")
+    report = build_input(table, tmp_path / "out")
+    assert [(p["row"], p["column"]) for p in report["problems"] if p["severity"] == "error"] == [(2, "标准号")]
+
+
+def test_two_tables_with_one_stem_keep_their_provenance_apart(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("标准号,标准名称,来源\nGB/T 28220-2023,公共图书馆服务规范,a\n", encoding="utf-8")
+    book = Workbook()
+    book.active.append(["标准号", "标准名称", "来源"])
+    book.active.append(["GB/T 36720-2018", "公共图书馆少年儿童服务规范", "b"])
+    book.save(tmp_path / "t.xlsx")
+    done = run_stdkg("build", "--input", str(tmp_path / "t.csv"), "--input", str(tmp_path / "t.xlsx"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0
+    graph = Graph().parse(tmp_path / "out" / "stdkg.nt", format="nt")
+    records = {str(graph.value(URIRef(BASE + "standard/" + slug), URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))
+               for slug in ("GB-T-28220-2023", "GB-T-36720-2018")}
+    assert records == {BASE + "record/t.csv/2", BASE + "record/t.xlsx/2"}
