@@ -229,17 +229,20 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
         result.summary = summary.result()
     if progress:
         progress("write", 3, 3)
-    write_report(result, out_dir)
+    write_report(result, out_dir, graph_written=True)
     return [nt, ttl, report]
 
 
-def write_report(result: BuildResult, out_dir: Path) -> Path:
-    """build-report.json: the tables read, the rejected rows and warnings, always written."""
+def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False) -> Path:
+    """build-report.json: the tables read, the rejected rows and warnings, always written.
+
+    ``graph_written`` says whether stdkg.nt/.ttl beside it come from this run: after a
+    failed --strict run they are the previous build's, kept on purpose."""
     if not result.summary:
         result.summary = summarise(store_from_triples(result.triples))
     report = out_dir / REPORT
     with atomic_write(report) as out:
-        json.dump({"triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,
+        json.dump({"graph_written": graph_written, "triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,
                    "rejected_rows": result.rejected_rows, "summary": result.summary,
                    "problems": [p.as_dict() for p in result.problems]}, out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -93,6 +93,7 @@ def test_strict_failure_keeps_the_previous_graph(tmp_path: Path) -> None:
     before = (tmp_path / "stdkg.nt").read_bytes()
     assert run_stdkg("build", "--input", str(FIXTURES / "bad_rows.csv"), "--out", str(tmp_path), "--strict").returncode == 1
     assert (tmp_path / "stdkg.nt").read_bytes() == before
+    assert json.loads((tmp_path / "build-report.json").read_text(encoding="utf-8"))["graph_written"] is False
 
 
 def test_platform_export_field_names_and_messy_numbers(tmp_path: Path) -> None:
