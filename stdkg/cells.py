@@ -85,7 +85,7 @@ def parse_number(text: str) -> StandardNumber:
     try:
         return parse_standard_number(text)
     except StandardNumberError as exc:
-        raise CellError(f"'{text}' 不是有效的标准号（{exc.reason}）", f"'{text}' is not a standard number ({exc.reason})") from None
+        raise CellError(f"'{text}' 不是有效的标准号（{exc.reason_zh}）", f"'{text}' is not a standard number ({exc.reason})") from None
 
 
 def parse_numbers(text: str) -> list[StandardNumber]:
@@ -101,7 +101,7 @@ def parse_references(text: str) -> list[tuple[StandardNumber, str | None]]:
         try:
             out.append(parse_reference(part))
         except StandardNumberError as exc:
-            raise CellError(f"引用 '{part}' 不是有效的标准号（{exc.reason}）",
+            raise CellError(f"引用 '{part}' 不是有效的标准号（{exc.reason_zh}）",
                             f"reference '{part}' is not a standard number ({exc.reason})") from None
     return out
 

@@ -60,8 +60,31 @@ class StandardNumberError(ValueError):
         self.text = text
         self.reason = reason
 
+    @property
+    def reason_zh(self) -> str:
+        """The reason in Chinese, for the zh half of a message."""
+        for pattern, template in _REASONS_ZH:
+            if match := pattern.fullmatch(self.reason):
+                return match.expand(template)
+        return self.reason
+
     def __str__(self) -> str:
-        return f"'{self.text}' 不是有效的标准号 / is not a standard number: {self.reason}"
+        return f"'{self.text}' 不是有效的标准号（{self.reason_zh}）/ is not a standard number: {self.reason}"
+
+
+_REASONS_ZH = [(re.compile(p, re.S), t) for p, t in (
+    (r"year '(.*)' must have 4 digits \(or 2 digits for 19yy\)", r"年号 '\1' 应为 4 位（或表示 19xx 的 2 位）"),
+    (r"year (\d+) is outside 1950–2100", r"年号 \1 不在 1950–2100 之间，请写 4 位年号"),
+    (r"an amendment \(XG\) needs a dated base number", r"修改单（XG）须附在带年号的标准号后"),
+    (r"a local code is DB \+ 2 \(province\) or 4 \(city\) digits, got (.*)", r"地方标准代号应为 DB 加 2 位（省）或 4 位（市）数字，而不是 \1"),
+    (r"a local code is DB \+ 2 \(province\) or 4 \(city\) digits, then .*", r"地方标准代号应为 DB 加 2 位（省）或 4 位（市）数字，再接空格或 /T"),
+    (r"unexpected text after '(.*)': '(.*)'", r"'\1' 之后多出 '\2'"),
+    (r"'(.*)' is not GB, GB/T or GB/Z .*", r"'\1' 不是 GB、GB/T 或 GB/Z（指导性技术文件请写 GB/Z）"),
+    (r"no known standard code at the start .*", r"开头不是已知的标准代号（GB、GB/T、GB/Z、行业代号、DBxx、T/、Q/、ISO、IEC）"),
+    (r"code '(.*)' without a serial number", r"代号 '\1' 后缺少顺序号"),
+    (r"serial number must be digits with optional '\.part' levels, got '(.*)'", r"顺序号应为数字（可带 .部分号），而不是 '\1'"),
+    (r"empty input", r"空白"),
+)]
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -158,7 +158,8 @@ def test_errors_name_input_and_reason(text, reason):
     err = info.value
     assert err.text == text
     assert reason in err.reason
-    assert str(err) == f"'{text}' 不是有效的标准号 / is not a standard number: {err.reason}"
+    assert str(err) == f"'{text}' 不是有效的标准号（{err.reason_zh}）/ is not a standard number: {err.reason}"
+    assert err.reason_zh != err.reason  # every reason has its Chinese
     assert isinstance(err, ValueError)
     assert str(pickle.loads(pickle.dumps(err))) == str(err)
 
