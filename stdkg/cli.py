@@ -20,6 +20,7 @@ from . import __version__
 from .build import build as build_graph, write_outputs, write_report
 from .cli_query import COMMANDS as QUERY_COMMANDS
 from .cli_validate import validate
+from .cli_analyze import COMMANDS as ANALYZE_COMMANDS
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
@@ -135,7 +136,7 @@ def stats(graph: Path, fmt: str) -> None:
 
 # Verbs that live in their own modules are plain click commands, added here, so those
 # modules never import this one.
-EXTRA_COMMANDS: list[click.Command] = [validate, *QUERY_COMMANDS]
+EXTRA_COMMANDS: list[click.Command] = [validate, *QUERY_COMMANDS, *ANALYZE_COMMANDS]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)
 
