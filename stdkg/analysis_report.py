@@ -70,6 +70,12 @@ def _table(title: str, headers: list[str], rows: list[list[object]], limit: int 
     return Table(title, headers, [["" if v is None else str(v) for v in row] for row in shown], len(rows), numeric or set())
 
 
+def joined(values: list[str], cap: int = 12) -> str:
+    """Values joined with 、, at most ``cap`` of them, then how many there are in all."""
+    shown = "、".join(values[:cap])
+    return shown if len(values) <= cap else f"{shown} …（共 {len(values)} 项 / {len(values)} in all）"
+
+
 def title(entry: dict[str, object]) -> object:
     """The Chinese title, else the English one (some sources give only that), else nothing."""
     return entry.get("title_zh") or entry.get("title_en")
@@ -150,8 +156,8 @@ def _coverage(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg
                                  ["领域 / domain", "服务项目 / item"],
                                  [[i["domain_zh"] or "（未归入领域）", i["zh"]] for i in cov["no_standard_found"]], limit))
     section.tables.append(_table("在途标准（制定中、修订中、即将实施）/ standards on the way", [
-        "标准 / standard", "标题 / title", "状态 / status", "服务项目 / items", "类型 / types"],
-        [[p["number"], p["title_zh"], status_name(p["status"]), "、".join(p["items"]),
+        "标准 / standard", "标题 / title", "层级 / level", "状态 / status", "服务项目 / items", "类型 / types"],
+        [[p["number"], p["title_zh"], level_name(p["level"]), status_name(p["status"]), "、".join(p["items"]),
           "、".join(label(f"type-{t}") for t in p["types"])] for p in cov["planned"]], limit))
     return section
 
@@ -200,8 +206,8 @@ def _overlaps(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg
                                  "committees or levels", [
         "服务项目 / item", "类型 / type", "标准 / standards", "层级 / levels", "归口 / committees"],
         [[g["item_zh"], label(f"type-{g['type']}"),
-          "、".join(f"{m['number']}" + ("" if m["status"] == "current" else "（状态未知）") for m in g["standards"]),
-          "、".join(level_name(v) for v in g["levels"]), "、".join(g["committees"])] for g in over["item_type"]], limit))
+          joined([f"{m['number']}" + ("" if m["status"] == "current" else "（状态未知）") for m in g["standards"]]),
+          "、".join(level_name(v) for v in g["levels"]), joined(g["committees"], 6)] for g in over["item_type"]], limit))
     for level, name in (("item", "服务项目 / service items"), ("domain", "领域 / domains")):
         section.tables.append(_table(f"归口单位交叉（{name}，Jaccard）/ committees sharing {name.split(' / ')[1]}", [
             "归口 A / committee A", "归口 B / committee B", "Jaccard", "共同 / shared"],
@@ -328,6 +334,10 @@ def impact_sections(doc: dict, limit: int | None = None) -> list[Section]:  # ty
         f"{summary['committees']} 个、服务项目 {summary['service_items']} 项 / {summary['local_declared']} declared local "
         f"counterparts must follow ({summary['local_thematic']} thematic matches listed apart); "
         f"{summary['committees']} committees and {summary['service_items']} service items touched"])
+    if target["dated"] and not target["may_be_current"]:
+        head.lines.insert(1, "此版本已废止或已被代替：不注日期的引用指向其现行版本，不计入；只计注日期的引用 / this edition is "
+                             "abolished or replaced: undated references to its work follow the current edition and are not "
+                             "counted, only dated ones")
     refs = [[a["number"], title(a), status_name(a["status"]),
              "注日期 / dated" if a["reference"] == "dated" else "不注日期 / undated", a["cites"], a["depth"], a["via"]]
             for a in doc["direct"] + doc["transitive"]]
