@@ -367,7 +367,7 @@ def local_support(store: ox.Store, docs: dict[str, Doc], titles: dict[str, str])
 
 # --------------------------------------------------------------------------------- review due
 
-def review_due(store: ox.Store, as_of: dt.date) -> dict[str, object]:
+def review_due(store: ox.Store, as_of: dt.date, docs: dict[str, Doc] | None = None) -> dict[str, object]:
     """Editions at or past the five-year review as of ``as_of``, by committee (review_due_by_committee.rq).
 
     ``due`` counts current editions; ``due_status_unknown`` editions whose status no source gives
@@ -386,8 +386,10 @@ def review_due(store: ox.Store, as_of: dt.date) -> dict[str, object]:
         editions[row["review"]].add(f"{status}|{row['standard']}")  # type: ignore[index]
         if row["review"] == "due":
             entry["due" if status == "current" else "due_status_unknown"] += 1  # type: ignore[operator]
+            doc = (docs or {}).get(str(row["standard"]))
             entry["due_editions"].append({"standard": row["standard"], "number": row["number"],  # type: ignore[attr-defined]
-                                          "title_zh": row["title_zh"], "status": status, "since": _text(row["since"]),
+                                          "title_zh": row["title_zh"], "title_en": doc.title_en if doc else None,
+                                          "status": status, "since": _text(row["since"]),
                                           "basis": row["basis"], "years": row["years"]})
         elif row["review"] == "date-unknown":
             entry["date_unknown"] += 1  # type: ignore[operator]
@@ -426,7 +428,7 @@ def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, sim
     step("引用 / references")
     deps = dependencies(store, docs, titles, top)
     step("复审 / review")
-    review = review_due(store, as_of)
+    review = review_due(store, as_of, docs)
     return {
         "schema": SCHEMA, "graph": graph, "as_of": as_of.isoformat(),
         "parameters": {"top": top, "similarity": similarity, "review_years": REVIEW_YEARS},

@@ -8,6 +8,7 @@ import base64
 import datetime as dt
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import threading
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from conftest import REPO, run_stdkg
 from stdkg.analysis_report import as_markdown, print_text, sections
 from stdkg.analyze import analyze
 from stdkg.analyze_html import render_html
@@ -209,3 +211,20 @@ def test_report_in_headless_chromium(report: str, chromium: DevTools, served: st
     assert errors == []
     requests = [e["params"]["request"]["url"] for e in devtools.events if e.get("method") == "Network.requestWillBeSent"]
     assert requests and all(r.startswith((served, "data:")) for r in requests), requests
+
+
+# ------------------------------------------------------------------------------- the README
+
+@pytest.mark.parametrize("command", ['stdkg analyze build/ --as-of 2025-10-01 --out report/', 'stdkg impact "GB/T 33528-2017"'])
+def test_readme_analysis_output_is_real(command: str, bundled_build: Path, tmp_path: Path) -> None:
+    """The README's analysis examples (once its section is there) show what the commands print."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```console\n(.*?)```", readme, flags=re.S) if b.startswith(f"$ {command}\n")]
+    if not blocks:
+        pytest.skip(f"the README has no example of {command}")
+    (tmp_path / "build").symlink_to(bundled_build, target_is_directory=True)
+    done = run_stdkg(*shlex.split(command)[1:], cwd=tmp_path, env={"COLUMNS": "140"})
+    assert done.returncode == 0, done.stderr
+    printed = [line.rstrip() for line in done.stdout.splitlines()]
+    shown = [line.rstrip() for line in blocks[0].splitlines()[1:] if line.strip() and line.strip() != "…"]
+    assert shown and all(line in printed for line in shown), [line for line in shown if line not in printed]
