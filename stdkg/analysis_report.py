@@ -23,14 +23,14 @@ STATE_NAMES = {"covered": "已覆盖 / covered", "unknown": "状态未知 / stat
 SOURCES = {
     "coverage": ["queries/analysis/coverage_by_item_and_type.rq", "queries/analysis/standards_by_domain_and_type.rq",
                  "queries/analysis/standards_classified.rq", "queries/analysis/planned_standards.rq",
-                 "queries/reports/standards_by_domain.rq", "stdkg.analyze.coverage"],
-    "local": ["queries/analysis/local_support_links.rq", "stdkg.analyze.local_support"],
+                 "queries/reports/standards_by_domain.rq", "stdkg.analyze_coverage.coverage"],
+    "local": ["queries/analysis/local_support_links.rq", "stdkg.analyze_local.local_support"],
     "overlaps": ["queries/analysis/same_item_and_type.rq", "queries/analysis/standard_facts.rq",
                  "queries/analysis/committee_portfolios.rq", "stdkg.analyze_overlaps.title_duplicates",
                  "stdkg.analyze_overlaps.committee_overlaps"],
     "dependencies": ["queries/analysis/reference_edges.rq", "queries/library/cites_withdrawn_editions.rq",
                      "stdkg.analyze_deps.dependencies"],
-    "review": ["queries/analysis/review_due_by_committee.rq", "stdkg.analyze.review_due"],
+    "review": ["queries/analysis/review_due_by_committee.rq", "stdkg.analyze_local.review_due"],
 }
 LEVEL_NAMES = {"national": "国家", "industry": "行业", "local": "地方", "group": "团体", "enterprise": "企业",
                "international": "国际"}

@@ -1,7 +1,9 @@
-"""Gaps, local support and review due, answered from the graph (`stdkg analyze`).
+"""`stdkg analyze`: gaps, local support, overlaps, dependency health and review due, from the graph.
 
-Every figure comes from a query in queries/analysis/ (or the library) and a documented function
-here or in analyze_overlaps / analyze_deps, so a SPARQL client and the report count alike.
+This module holds what the analyses share (running a query of queries/analysis/, the facts
+about every standard, labels) and ``analyze``, which runs them all: analyze_coverage,
+analyze_local, analyze_overlaps, analyze_deps. Every figure comes from a query and a documented
+function there, so a SPARQL client and the report count alike.
 Unknown stays apart from none: a standard without a status is "status unknown", never current,
 and an item no standard is linked to is "no standard found", never "no standard exists".
 ``analyze`` returns one JSON-ready document; docs/analysis-schema.md describes it.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -28,12 +30,6 @@ STDV = "https://w3id.org/stdkg/vocab/"
 CONTENT_TYPES = ("facilityResources", "processQuality", "operationManagement", "performanceEvaluation")
 ALL_TYPES = ("general", *CONTENT_TYPES, "untyped")  # "untyped": no source gives a type
 REVIEW_YEARS = 5
-# Cell and item states, best first: a cell is "covered" when it has a current national or industry
-# standard; "unknown" when it has one whose status no source gives (it may be current); "planned"
-# when one is planned, under revision or upcoming; "gap" otherwise. Items add "local-only" (only
-# local standards) and "no-standard" (nothing linked at all: "no standard found").
-STATES = ("covered", "unknown", "planned", "gap")
-ITEM_STATES = ("covered", "unknown", "planned", "local-only", "gap", "no-standard")
 
 
 # ------------------------------------------------------------------------------------ queries
@@ -120,9 +116,9 @@ def load_facts(store: ox.Store) -> dict[str, Doc]:
             doc = docs[str(row["doc"])] = Doc(
                 str(row["doc"]), str(row["number"]), str(row["work"]), bool(row["dated"]), bool(row["in_system"]),
                 bool(row["stub"]), key(row["level"], "level-"), row["title_zh"], key(row["status"], "status-"),  # type: ignore[arg-type]
-                _text(row["issued"]), _text(row["implemented"]))
+                text(row["issued"]), text(row["implemented"]))
         doc.replaced = doc.replaced or bool(row["replaced"])
-        doc.title_en = doc.title_en or _text(row["title_en"])
+        doc.title_en = doc.title_en or text(row["title_en"])
         if row["committee"]:
             doc.committees[str(row["committee"])] = committee_label(row["committee_code"], row["committee_zh"], row["committee"])
         if row["item"]:
@@ -146,264 +142,13 @@ def work_titles(docs: dict[str, Doc], lang: str = "zh") -> dict[str, str]:
     return titles
 
 
-def _text(value: object) -> str | None:
+def text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def status_class(status: str | None) -> str:
-    """current, upcoming, planned (planned or under revision), abolished, or unknown."""
-    if status is None:
-        return "unknown"
-    return "planned" if status in ("planned", "underRevision") else status
-
-
-# ----------------------------------------------------------------------------------- coverage
-
-def _counts() -> dict[str, int]:
-    return {"standards": 0, "current": 0, "upcoming": 0, "planned": 0, "status_unknown": 0, "abolished": 0, "local": 0}
-
-
-def cell_state(cell: dict[str, int]) -> str:
-    """The state of one item × type cell from its national and industry counts (see STATES)."""
-    if cell["current"]:
-        return "covered"
-    if cell["status_unknown"]:
-        return "unknown"
-    if cell["upcoming"] or cell["planned"]:
-        return "planned"
-    return "gap"
-
-
-def item_state(cells: dict[str, dict[str, int]]) -> str:
-    """The state of an item over all its cells (any type, or none given; see ITEM_STATES)."""
-    total = {k: sum(c[k] for c in cells.values()) for k in _counts()}
-    if total["standards"] == 0:
-        return "no-standard"
-    state = cell_state(total)
-    if state == "gap" and total["local"] and total["local"] == total["standards"]:
-        return "local-only"
-    return state
-
-
-def coverage(store: ox.Store) -> dict[str, object]:
-    """Domain → category → item × standard type, with states, rates and the data they rest on.
-
-    A domain's ``item_rate`` is covered items / items; its ``cell_rate`` is covered cells of the
-    four content types / (items × 4). Both are None for a domain with no item. ``by_type`` counts
-    the domain's items per state for each type; general and untyped standards count toward an
-    item's state but are not cells of the four-type grid.
-    """
-    items: dict[str, dict[str, object]] = {}
-    for row in run(store, "coverage_by_item_and_type"):
-        item = items.setdefault(str(row["item"]), {
-            "item": row["item"], "zh": row["item_zh"], "domain": row["domain"], "domain_zh": row["domain_zh"],
-            "domain_notation": row["domain_notation"], "category": row["category"], "category_zh": row["category_zh"],
-            "category_notation": row["category_notation"], "unplaced": row["category"] is None,
-            "cells": {t: _counts() for t in ALL_TYPES}})
-        if row["standards"]:
-            cell = item["cells"][key(row["type"], "type-") or "untyped"]  # type: ignore[index]
-            for name in cell:
-                cell[name] += int(row[name])  # type: ignore[arg-type]
-    for item in items.values():
-        cells = item["cells"]
-        for cell in cells.values():  # type: ignore[attr-defined]
-            cell["state"] = cell_state(cell)
-        item["state"] = item_state({t: {k: v for k, v in c.items() if k != "state"} for t, c in cells.items()})  # type: ignore[attr-defined]
-        item["standards"] = sum(c["standards"] for c in cells.values())  # type: ignore[attr-defined]
-
-    domains = _domains(store)
-    for item in sorted(items.values(), key=_item_order):
-        domain = domains.setdefault(item["domain"], _domain(None, None, "（未归入领域）", 0))
-        category = domain["categories"].setdefault(item["category"], {  # type: ignore[attr-defined]
-            "category": item["category"], "notation": item["category_notation"],
-            "zh": item["category_zh"] or "（未归入服务类别）", "items": []})
-        category["items"].append({k: v for k, v in item.items() if k not in ("domain", "domain_zh", "domain_notation",
-                                                                              "category", "category_zh", "category_notation")})
-    out_domains = []
-    for domain in domains.values():
-        members = [i for c in domain["categories"].values() for i in c["items"]]  # type: ignore[attr-defined]
-        states = {s: sum(1 for i in members if i["state"] == s) for s in ITEM_STATES}
-        by_type = {t: {s: sum(1 for i in members if i["cells"][t]["state"] == s) for s in STATES} for t in CONTENT_TYPES}
-        cells = len(members) * len(CONTENT_TYPES)
-        covered_cells = sum(v["covered"] for v in by_type.values())
-        out_domains.append({**{k: v for k, v in domain.items() if k != "categories"},
-                            "items": len(members), "item_states": states,
-                            "item_rate": _rate(states["covered"], len(members)),
-                            "cells": cells, "covered_cells": covered_cells, "cell_rate": _rate(covered_cells, cells),
-                            "by_type": by_type, "categories": list(domain["categories"].values())})  # type: ignore[attr-defined]
-    all_items = [i for d in out_domains for c in d["categories"] for i in c["items"]]  # type: ignore[union-attr]
-    return {
-        "types": [{"type": t, "zh": label(f"type-{t}"), "en": label(f"type-{t}", "en")} for t in ALL_TYPES],
-        "classified": run(store, "standards_classified")[0],
-        "items": len(all_items),
-        "item_states": {s: sum(1 for i in all_items if i["state"] == s) for s in ITEM_STATES},
-        "domains": out_domains,
-        "no_standard_found": [{"item": i["item"], "zh": i["zh"], "domain_zh": d["zh"] if d["domain"] else None}
-                              for d in out_domains for c in d["categories"] for i in c["items"]  # type: ignore[union-attr]
-                              if i["state"] == "no-standard"],
-        "domain_types": domain_types(store),
-        "planned": planned(store),
-    }
-
-
-def _domains(store: ox.Store) -> dict[object, dict[str, object]]:
-    """Every domain of the catalogue, in its order, with its standards (the report standards_by_domain.rq)."""
-    return {row["domain"]: _domain(row["domain"], row["notation"], row["domain_zh"], row["standards"])
-            for row in sorted(run(store, "standards_by_domain"), key=lambda r: _num(r["notation"]))}
-
-
-def _domain(iri: object, notation: object, zh: object, standards: object) -> dict[str, object]:
-    return {"domain": iri, "notation": notation, "zh": zh, "standards": standards, "categories": {}}
-
-
-def _item_order(item: dict[str, object]) -> tuple[object, ...]:
-    return (item["domain"] is None, _num(item["domain_notation"]), item["category"] is None,
-            _num(item["category_notation"]), str(item["zh"]), str(item["item"]))
-
-
-def _num(notation: object) -> tuple[int, str]:
-    text = str(notation or "")
-    return (int(text), text) if text.isdigit() else (1 << 30, text)
-
-
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
+    """part / whole rounded to 4 places; None when whole is 0 (a rate of nothing is not 0)."""
     return round(part / whole, 4) if whole else None
-
-
-def domain_types(store: ox.Store) -> list[dict[str, object]]:
-    """Standards per domain × type (standards_by_domain_and_type.rq), domains in catalogue order."""
-    def entry(iri: object, notation: object, zh: object) -> dict[str, object]:
-        return {"domain": iri, "notation": notation, "zh": zh,
-                "types": {t: {"standards": 0, "national_industry": 0, "current": 0, "status_unknown": 0} for t in ALL_TYPES}}
-
-    out = {iri: entry(iri, d["notation"], d["zh"]) for iri, d in _domains(store).items()}
-    for row in sorted(run(store, "standards_by_domain_and_type"), key=lambda r: (r["domain"] is None, _num(r["domain_notation"]))):
-        found = out.setdefault(row["domain"], entry(row["domain"], row["domain_notation"], row["domain_zh"] or "（未给出领域）"))
-        cell = found["types"][key(row["type"], "type-") or "untyped"]  # type: ignore[index]
-        for name in cell:
-            cell[name] += int(row[name])  # type: ignore[arg-type]
-    return list(out.values())
-
-
-def planned(store: ox.Store) -> list[dict[str, object]]:
-    """Standards planned, under revision or upcoming (planned_standards.rq), one entry per standard."""
-    found: dict[str, dict[str, object]] = {}
-    for row in run(store, "planned_standards"):
-        entry = found.setdefault(str(row["doc"]), {
-            "standard": row["doc"], "number": row["number"], "title_zh": row["title_zh"],
-            "level": key(row["level"], "level-"), "status": key(row["status"], "status-"),
-            "items": [], "types": [], "domains": []})
-        for name, value in (("items", row["item_zh"]), ("types", key(row["type"], "type-")), ("domains", row["domain_zh"])):
-            if value is not None and value not in entry[name]:  # type: ignore[operator]
-                entry[name].append(value)  # type: ignore[attr-defined]
-    return sorted(found.values(), key=lambda e: (str(e["status"]), str(e["number"])))
-
-
-# ------------------------------------------------------------------------------ local support
-
-def local_support(store: ox.Store, docs: dict[str, Doc], titles: dict[str, str]) -> dict[str, object]:
-    """Which provinces support which national or industry standards (local_support_links.rq).
-
-    Support is declared: stdkg:localCounterpartOf from a local standard not known to be abolished.
-    A standard "calls for" local counterparts when at least one province has declared one; a
-    province's ``supporting_rate`` is the share of those it supports (None when none is called
-    for). Thematic matches (stdkg:thematicCounterpart) are counted apart and never as support.
-    """
-    provinces: dict[str, dict[str, object]] = {}
-    locals_: dict[str, dict[str, object]] = {}
-    declared: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # work → province → locals
-    thematic: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in run(store, "local_support_links"):
-        code = str(row["province_code"])
-        provinces.setdefault(code, {"province": row["province"], "code": code, "zh": row["province_zh"],
-                                    "en": row["province_en"]})
-        if row["local"] is None:
-            continue
-        local = locals_.setdefault(str(row["local"]), {
-            "standard": row["local"], "number": row["local_number"], "title_zh": row["local_title_zh"],
-            "title_en": docs[str(row["local"])].title_en if str(row["local"]) in docs else None,
-            "status": key(row["local_status"], "status-") or "unknown", "province_code": code,
-            "province_zh": row["province_zh"], "declared": [], "thematic": [], "other": []})
-        if row["relation"] is None:
-            continue
-        work = str(row["work"])
-        level = key(row["work_level"], "level-")
-        if level not in ("national", "industry"):
-            local["other"].append(row["target_number"])  # type: ignore[attr-defined]
-            continue
-        local[str(row["relation"])].append(row["target_number"])  # type: ignore[attr-defined]
-        if row["relation"] == "declared" and local["status"] != "abolished":
-            declared[work][code].add(str(row["local_number"]))
-        elif row["relation"] == "thematic":
-            thematic[work][code].add(str(row["local_number"]))
-    called_for = sorted(declared)
-    standards = []
-    for work in sorted(set(declared) | set(thematic), key=lambda w: docs[w].number if w in docs else w):
-        doc = docs.get(work)
-        standards.append({
-            "standard": work, "number": doc.number if doc else work, "title_zh": titles.get(work),
-            "level": doc.level if doc else None, "called_for": work in declared,
-            "provinces": [{"code": c, "zh": provinces[c]["zh"], "locals": sorted(n)} for c, n in sorted(declared[work].items())],
-            "thematic": [{"code": c, "zh": provinces[c]["zh"], "locals": sorted(n)} for c, n in sorted(thematic[work].items())]})
-    out_provinces = []
-    for code, province in sorted(provinces.items()):
-        mine = [loc for loc in locals_.values() if loc["province_code"] == code]
-        live = [loc for loc in mine if loc["status"] != "abolished"]
-        supported = sum(1 for w in called_for if code in declared[w])
-        out_provinces.append({
-            **province, "local_standards": len(mine),
-            "with_declared": sum(1 for loc in live if loc["declared"]),
-            "thematic_only": sum(1 for loc in live if loc["thematic"] and not loc["declared"]),
-            "without_counterpart": sum(1 for loc in live if not loc["declared"] and not loc["thematic"]),
-            "abolished": len(mine) - len(live),
-            "supported": supported, "supporting_rate": _rate(supported, len(called_for)),
-            "thematic_matches": sum(1 for w in thematic if code in thematic[w])})
-    unmatched = [{k: v for k, v in loc.items() if k not in ("declared", "other")}
-                 for loc in sorted(locals_.values(), key=lambda x: (str(x["province_code"]), str(x["number"])))
-                 if not loc["declared"] and loc["status"] != "abolished"]
-    return {"called_for": len(called_for), "local_standards": len(locals_),
-            "standards": standards, "provinces": out_provinces, "without_declared_counterpart": unmatched}
-
-
-# --------------------------------------------------------------------------------- review due
-
-def review_due(store: ox.Store, as_of: dt.date, docs: dict[str, Doc] | None = None) -> dict[str, object]:
-    """Editions at or past the five-year review as of ``as_of``, by committee (review_due_by_committee.rq).
-
-    ``due`` counts current editions; ``due_status_unknown`` editions whose status no source gives
-    (they may be in force); ``date_unknown`` editions with no implementation or issue date.
-    """
-    committees: dict[object, dict[str, object]] = {}
-    editions: dict[str, set[str]] = defaultdict(set)
-    for row in run(store, "review_due_by_committee", as_of=as_of.isoformat()):
-        entry = committees.setdefault(row["committee"], {
-            "committee": row["committee"], "code": row["committee_code"], "zh": row["committee_zh"],
-            "label": committee_label(row["committee_code"], row["committee_zh"], row["committee"])
-            if row["committee"] else "（来源未给出归口单位）/ (no committee given)",
-            "editions": 0, "due": 0, "due_status_unknown": 0, "date_unknown": 0, "due_editions": []})
-        status = "current" if row["status"] else "unknown"
-        entry["editions"] += 1  # type: ignore[operator]
-        editions[row["review"]].add(f"{status}|{row['standard']}")  # type: ignore[index]
-        if row["review"] == "due":
-            entry["due" if status == "current" else "due_status_unknown"] += 1  # type: ignore[operator]
-            doc = (docs or {}).get(str(row["standard"]))
-            entry["due_editions"].append({"standard": row["standard"], "number": row["number"],  # type: ignore[attr-defined]
-                                          "title_zh": row["title_zh"], "title_en": doc.title_en if doc else None,
-                                          "status": status, "since": _text(row["since"]),
-                                          "basis": row["basis"], "years": row["years"]})
-        elif row["review"] == "date-unknown":
-            entry["date_unknown"] += 1  # type: ignore[operator]
-    ordered = sorted(committees.values(), key=lambda c: (c["committee"] is None, -int(c["due"]),  # type: ignore[call-overload]
-                                                          -int(c["due_status_unknown"]), str(c["label"])))  # type: ignore[call-overload]
-    for entry in ordered:
-        entry["due_editions"].sort(key=lambda e: (e["status"] != "current", -int(e["years"]), e["number"]))  # type: ignore[attr-defined]
-    return {"as_of": as_of.isoformat(), "years": REVIEW_YEARS,
-            "due": _distinct(editions["due"], "current"), "due_status_unknown": _distinct(editions["due"], "unknown"),
-            "not_due": len(editions["not-due"]), "date_unknown": len(editions["date-unknown"]), "committees": ordered}
-
-
-def _distinct(tagged: Iterable[str], status: str) -> int:
-    return sum(1 for t in tagged if t.startswith(status + "|"))
 
 
 # ------------------------------------------------------------------------------------ the run
@@ -411,7 +156,9 @@ def _distinct(tagged: Iterable[str], status: str) -> int:
 def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, similarity: float = 0.8,
             graph: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, object]:
     """The whole analysis of a graph as one JSON-ready document (docs/analysis-schema.md)."""
+    from .analyze_coverage import coverage
     from .analyze_deps import dependencies
+    from .analyze_local import local_support, review_due
     from .analyze_overlaps import overlaps
 
     step = progress or (lambda name: None)

@@ -246,7 +246,7 @@ def test_review_due_on_the_small_graph(small_doc: dict) -> None:  # type: ignore
 def test_review_day_matters(small: Path) -> None:
     """A (implemented 2020-03-01) is due from 2025-03-01 on, not the day before."""
     store = open_store(small)
-    from stdkg.analyze import review_due
+    from stdkg.analyze_local import review_due
     assert review_due(store, dt.date(2025, 3, 1))["due"] == 2
     assert review_due(store, dt.date(2025, 2, 28))["due"] == 1
 
