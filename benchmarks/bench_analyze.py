@@ -32,18 +32,20 @@ from stdkg.store import open_store
 store = open_store(Path(sys.argv[1]))
 t1 = time.perf_counter()
 from stdkg import analyze as a
+from stdkg.analyze_coverage import coverage
 from stdkg.analyze_deps import dependencies
+from stdkg.analyze_local import local_support, review_due
 from stdkg.analyze_overlaps import overlaps
 steps = {"load graph into Oxigraph": t1 - t0}
 def timed(name, fn):
     start = time.perf_counter(); value = fn(); steps[name] = time.perf_counter() - start; return value
 docs = timed("standard_facts (all standards)", lambda: a.load_facts(store))
 titles = a.work_titles(docs)
-timed("coverage", lambda: a.coverage(store))
-timed("local support", lambda: a.local_support(store, docs, titles))
+timed("coverage", lambda: coverage(store))
+timed("local support", lambda: local_support(store, docs, titles))
 timed("overlaps (item+type, titles, committees)", lambda: overlaps(store, docs, 0.8))
 timed("dependencies (cycles, PageRank, dangling)", lambda: dependencies(store, docs, titles, 10))
-timed("review due", lambda: a.review_due(store, dt.date(2025, 10, 1)))
+timed("review due", lambda: review_due(store, dt.date(2025, 10, 1), docs))
 print(json.dumps({k: round(v, 2) for k, v in steps.items()}))
 """
 
@@ -86,7 +88,7 @@ def main() -> None:
         assert code == 0, "stdkg analyze --out failed"
         html_kib = (Path(tmp) / "report" / "index.html").stat().st_size / 1024
         steps = json.loads(subprocess.run([sys.executable, "-c", STEP_SCRIPT, str(graph)], check=True,
-                                          capture_output=True, text=True).stdout)
+                                          capture_output=True, text=True).stdout)  # raises if a step fails
     figures = {
         "date": dt.date.today().isoformat(), "editions": args.editions if args.graph is None else None,
         "seed": args.seed, "triples": triples, "analyze_json_s": round(json_s, 1), "analyze_json_peak_mib": round(json_mib),

@@ -88,8 +88,9 @@ def analyze(graph: Path, as_of: str | None, fmt: str, out_dir: Path | None, top:
 
     GRAPH is a build folder (default: build/) or a graph file. Coverage of every service item by
     standard type, provinces' supporting rates, near-duplicate titles and committees that
-    overlap, references to abolished or unknown standards, reference cycles, the most
-    depended-on standards, and editions due for their five-year review, by committee. Unknown
+    overlap, references to abolished editions and to standards outside the graph, reference
+    cycles, the most depended-on standards, and editions due for their five-year review, by
+    committee. Unknown
     is never counted as none: a standard with no status is "status unknown".
 
     \b
