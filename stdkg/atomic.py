@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import TextIO
 
 
+Staged = list[tuple[Path, Path]]  # (temporary file, final path) written but not yet renamed
+
+
 @contextmanager
-def atomic_write(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
-    """Open a temporary file beside ``path``; rename it over ``path`` only if the block succeeds."""
+def atomic_write(path: Path, encoding: str = "utf-8", stage: Staged | None = None) -> Iterator[TextIO]:
+    """Open a temporary file beside ``path``; rename it over ``path`` only if the block succeeds.
+
+    With ``stage``, the finished temporary file is only recorded there, so several outputs can
+    be renamed together by ``publish`` once all of them are complete.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -24,7 +31,24 @@ def atomic_write(path: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
+        if stage is None:
+            os.replace(tmp, path)
+        else:
+            stage.append((Path(tmp), path))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged() -> Iterator[Staged]:
+    """Collect outputs written with ``stage=``; rename them all at the end, or remove them all."""
+    stage: Staged = []
+    try:
+        yield stage
+    except BaseException:
+        for tmp, _ in stage:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in stage:  # renames only: microseconds between the first and the last
+        os.replace(tmp, path)

@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Graph
 
 from . import paths
-from .atomic import atomic_write
+from .atomic import Staged, atomic_write, staged
 from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, load_value_maps
 from .model import GraphBuilder, SystemInfo, Triple
 from .problems import Problem, StdkgError
@@ -218,22 +219,26 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
     rows = sorted_rows(result.triples)
     if progress:
         progress("write", 1, 3)
-    write_ntriples(rows, nt)
-    if progress:
-        progress("write", 2, 3)
-    # The summary reads the N-Triples just written into Oxigraph, whose Rust parser runs
-    # beside the Turtle writer on the second core.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        summary = pool.submit(lambda: summarise(open_store(nt)))
-        write_turtle(rows, ttl)
-        result.summary = summary.result()
+    # All three files are renamed into place together at the end: a run killed before that
+    # leaves the previous build's three files, never a mix.
+    with staged() as stage:
+        write_ntriples(rows, nt, stage)
+        if progress:
+            progress("write", 2, 3)
+        new_nt = stage[-1][0]
+        # The summary reads the N-Triples just written into Oxigraph, whose Rust parser runs
+        # beside the Turtle writer on the second core.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            summary = pool.submit(lambda: summarise(open_store(new_nt, ox.RdfFormat.N_TRIPLES)))
+            write_turtle(rows, ttl, stage)
+            result.summary = summary.result()
+        write_report(result, out_dir, graph_written=True, stage=stage)
     if progress:
         progress("write", 3, 3)
-    write_report(result, out_dir, graph_written=True)
     return [nt, ttl, report]
 
 
-def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False) -> Path:
+def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False, stage: Staged | None = None) -> Path:
     """build-report.json: the tables read, the rejected rows and warnings, always written.
 
     ``graph_written`` says whether stdkg.nt/.ttl beside it come from this run: after a
@@ -241,7 +246,7 @@ def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False
     if not result.summary:
         result.summary = summarise(store_from_triples(result.triples))
     report = out_dir / REPORT
-    with atomic_write(report) as out:
+    with atomic_write(report, stage=stage) as out:
         json.dump({"graph_written": graph_written, "triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,
                    "rejected_rows": result.rejected_rows, "summary": result.summary,
                    "problems": [p.as_dict() for p in result.problems]}, out, ensure_ascii=False, indent=2)

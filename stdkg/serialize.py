@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from .atomic import atomic_write
+from .atomic import Staged, atomic_write
 
 PREFIXES = {
     "stdkg": "https://w3id.org/stdkg/ontology#",
@@ -70,8 +70,8 @@ def nt_lines(triples: Iterable[Triple]) -> list[str]:
     return [f"{s} {p} {o} .\n" for s, p, o in sorted_rows(triples)]
 
 
-def write_ntriples(rows: list[tuple[str, str, str]], path: Path) -> None:
-    with atomic_write(path) as out:
+def write_ntriples(rows: list[tuple[str, str, str]], path: Path, stage: Staged | None = None) -> None:
+    with atomic_write(path, stage=stage) as out:
         out.writelines(f"{s} {p} {o} .\n" for s, p, o in rows)
 
 
@@ -103,6 +103,6 @@ def turtle_chunks(rows: list[tuple[str, str, str]]) -> Iterator[str]:
         yield f"{_turtle_term(subject, cache)}\n" + " ;\n".join(parts) + " .\n\n"
 
 
-def write_turtle(rows: list[tuple[str, str, str]], path: Path) -> None:
-    with atomic_write(path) as out:
+def write_turtle(rows: list[tuple[str, str, str]], path: Path, stage: Staged | None = None) -> None:
+    with atomic_write(path, stage=stage) as out:
         out.writelines(turtle_chunks(rows))

@@ -25,10 +25,11 @@ def graph_file(path: Path) -> Path:
     return path
 
 
-def open_store(path: Path) -> ox.Store:
-    """Load a graph file (or build folder) into an in-memory Oxigraph store."""
+def open_store(path: Path, fmt: ox.RdfFormat | None = None) -> ox.Store:
+    """Load a graph file (or build folder) into an in-memory Oxigraph store; the format
+    follows the file name unless given."""
     path = graph_file(path)
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise StdkgError(f"{path}: 不认识的 RDF 格式 / unknown RDF format (use .nt, .ttl, .nq, .trig, .rdf, .jsonld)")
     store = ox.Store()

@@ -36,5 +36,8 @@ def test_sigkill_mid_build_leaves_previous_output_intact(tmp_path: Path) -> None
                 else:
                     fmt = ox.RdfFormat.N_TRIPLES if name.endswith(".nt") else ox.RdfFormat.TURTLE
                     assert len(list(ox.parse(now, format=fmt))) > 100_000
+        # The three files always come from one run: the report counts the triples beside it.
+        report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
+        assert report["triples"] == len((out / "stdkg.nt").read_bytes().splitlines())
         if (out / "stdkg.nt").read_bytes() == before["stdkg.nt"]:
             assert (out / "stdkg.ttl").read_bytes() == before["stdkg.ttl"]
