@@ -122,7 +122,7 @@ def query(name: str | None, graph: Path | None, params: tuple[str, ...], endpoin
             return sparql.run_endpoint(target, text, values, form_shape)
     else:
         store = open_store(graph or Path("build"))
-        _warn_unknown_standards(store, bindings)
+        _warn_unknown_values(store, bindings)
 
         def run(text: str, values: dict | None = None, form_shape: sparql.QueryShape | None = None) -> sparql.Result:
             return sparql.run_embedded(store, text, values, allow_service, timeout, form_shape)
@@ -140,9 +140,17 @@ def query(name: str | None, graph: Path | None, params: tuple[str, ...], endpoin
         print_result(_stdout(), chosen, result, bindings, lambda text: run(text), base, given)
 
 
-def _warn_unknown_standards(store: ox.Store, bindings: dict[str, ox.NamedNode | ox.Literal]) -> None:
+def _warn_unknown_values(store: ox.Store, bindings: dict[str, ox.NamedNode | ox.Literal]) -> None:
+    """Say so when a standard or a name (domain, service item …) is nowhere in the graph, so an
+    empty answer is not mistaken for "none"."""
     for name, term in bindings.items():
-        if isinstance(term, ox.NamedNode) and "/standard/" in term.value and not any(store.quads_for_pattern(term, None, None)):
+        if isinstance(term, ox.NamedNode) and "/standard/" in term.value:
+            missing = not any(store.quads_for_pattern(term, None, None))
+        elif isinstance(term, ox.Literal) and term.language:
+            missing = not any(store.quads_for_pattern(None, None, term))
+        else:
+            continue
+        if missing:
             Console(stderr=True, highlight=False).print(
                 f"[yellow]注意 / note:[/] {escape(name)} = {escape(term.value)} 不在图谱中 / is not in the graph")
 

@@ -148,7 +148,7 @@ def rows_of(output: str) -> tuple[list[str], list[dict[str, str | None]]]:
 def query_json(name: str, graph: Path, params: dict[str, str], *extra: str) -> tuple[list[str], list[dict[str, str | None]]]:
     result = invoke("query", name, str(graph), *args_for(params), "--format", "json", *extra)
     assert result.exit_code == 0, result.output
-    return rows_of(result.output)
+    return rows_of(result.stdout)  # notes go to stderr, which click's runner mixes into .output
 
 
 def project(rows: list[dict[str, str | None]], columns: tuple[str, ...]) -> list[tuple[str | None, ...]]:
@@ -461,3 +461,11 @@ def test_query_runs_from_outside_the_repository(bundled_build: Path, tmp_path: P
         "https://w3id.org/stdkg/vocab/level-national,国家标准,national standard,20",
         "https://w3id.org/stdkg/vocab/level-industry,行业标准,industry standard,11",
         "https://w3id.org/stdkg/vocab/level-local,地方标准,local standard,10"])
+
+
+def test_a_name_that_is_nowhere_in_the_graph_is_pointed_out(bundled_build: Path) -> None:
+    done = run_stdkg("query", "standards_in_domain", str(bundled_build), "--param", "domain=不存在的领域")
+    assert done.returncode == 0
+    assert "不在图谱中 / is not in the graph" in done.stderr and "不存在的领域" in done.stderr
+    known = run_stdkg("query", "standards_in_domain", str(bundled_build), "--param", "domain=老有所养")
+    assert "not in the graph" not in known.stderr
