@@ -472,13 +472,8 @@ def run_endpoint(endpoint: Endpoint, text: str, bindings: dict[str, ox.NamedNode
         raise StdkgError(f"{endpoint.url}: 端点拒绝了查询 / the endpoint refused the query: {exc}") from exc
     except urllib.error.HTTPError as exc:
         raise StdkgError(f"{endpoint.url}: HTTP {exc.code} {exc.reason}") from exc
-    except (TimeoutError, socket.timeout) as exc:
-        raise StdkgError(f"{endpoint.url}: {endpoint.timeout:g} 秒内无应答 / no answer within {endpoint.timeout:g} s") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise StdkgError(f"{endpoint.url}: {endpoint.timeout:g} 秒内无应答 / no answer within {endpoint.timeout:g} s") from exc
-        raise StdkgError(f"{endpoint.url}: 无法连接端点 / cannot reach the endpoint ({reason})") from exc
+    except (urllib.error.URLError, OSError) as exc:  # TimeoutError is an OSError
+        raise network_error(endpoint.url, endpoint.timeout, exc, "无法连接端点 / cannot reach the endpoint") from exc
     try:
         if shape.form in ("SELECT", "ASK"):
             fmt = _RESULT_TYPES.get(mime, ox.QueryResultsFormat.JSON)
@@ -607,6 +602,14 @@ class EndpointUnreachable(StdkgError):
     """No connection, or the server closed it (e.g. refusing a request body it will not take)."""
 
 
+def network_error(url: str, timeout: float, exc: OSError, unreachable: str) -> StdkgError:
+    """A timeout (raised directly or wrapped in a URLError) or an unreachable server, said plainly."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
+        return EndpointTimeout(f"{url}: {timeout:g} 秒内无应答 / no answer within {timeout:g} s")
+    return EndpointUnreachable(f"{url}: {unreachable} ({reason})")
+
+
 @dataclass
 class PushReport:
     method: str  # "gsp" or "update"
@@ -624,13 +627,8 @@ def _request(url: str, endpoint: Endpoint, method: str, data: object = None,
             return response.status, response.headers.get_content_type(), response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get_content_type() if exc.headers else "", exc.read()
-    except (TimeoutError, socket.timeout) as exc:
-        raise EndpointTimeout(f"{url}: {endpoint.timeout:g} 秒内无应答 / no answer within {endpoint.timeout:g} s") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise EndpointTimeout(f"{url}: {endpoint.timeout:g} 秒内无应答 / no answer within {endpoint.timeout:g} s") from exc
-        raise EndpointUnreachable(f"{url}: 无法连接 / cannot connect ({reason})") from exc
+    except (urllib.error.URLError, OSError) as exc:  # TimeoutError is an OSError
+        raise network_error(url, endpoint.timeout, exc, "无法连接 / cannot connect") from exc
 
 
 def _with_query(url: str, query: str) -> str:
