@@ -16,6 +16,10 @@ from stdkg.cli import main
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# Subprocesses (`python -m stdkg`, scripts) import this checkout, not whichever one was
+# installed in editable mode last: two worktrees can be tested side by side.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+
 
 def run_stdkg(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed console script as a user would, in a subprocess."""
