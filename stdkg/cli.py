@@ -136,7 +136,12 @@ def stats(graph: Path, fmt: str) -> None:
 
 # Verbs that live in their own modules are plain click commands, added here, so those
 # modules never import this one.
-EXTRA_COMMANDS: list[click.Command] = [validate, *QUERY_COMMANDS, *ANALYZE_COMMANDS]
+# One line per verb module: each verb lives in its own cli_*.py as a plain click command.
+EXTRA_COMMANDS: list[click.Command] = [
+    validate,
+    *QUERY_COMMANDS,
+    *ANALYZE_COMMANDS,
+]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)
 
