@@ -204,12 +204,16 @@ def domain_order(*releases: dict[str, Entry]) -> dict[str, str]:
 
 
 def by_domain(changes: dict[str, list[dict[str, object]]], order: dict[str, str]) -> list[dict[str, object]]:
-    """Changes counted per domain (of the newer side; a standard in two domains counts in both)."""
+    """Changes counted per domain: the newer side's domains (a standard in two counts in both); a
+    re-classified standard also counts in the domains it left."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, rows in changes.items():
         for row in rows:
             if kind == "replaced":  # the new edition's domains, or the old one's when it has none
                 domains = row["new"]["domains"] or row["old"]["domains"]  # type: ignore[index]
+            elif kind == "reclassified":  # both the domains it left and those it is in now
+                left = [f["before"] for f in row["facets"] if f["facet"] == "domain"]  # type: ignore[union-attr,index]
+                domains = sorted(set(row["domains"]) | set(left[0] if left else []))  # type: ignore[arg-type]
             else:
                 domains = row["domains"]
             for domain in domains or [NO_DOMAIN]:  # type: ignore[union-attr]
