@@ -1,0 +1,190 @@
+"""`stdkg release`: a release of the bundled data, then an edited one, and the changelog between them.
+
+The edits are made in a copy of data/bps under tmp_path (the real data is never touched):
+one standard replaced (by GB/T 35796-2099, an obviously fictitious edition), one re-classified
+(WS/T 802-2022 leaves 病有所医) and one local counterpart declared (DB14/T 2149-2020 →
+GB/T 42195-2022). The site step (stdkg.publish) is replaced by a recording stand-in here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL
+
+from conftest import REPO, run_stdkg
+from stdkg.problems import StdkgError
+from stdkg.release import release
+
+ONTOLOGY = URIRef("https://w3id.org/stdkg/ontology")
+
+
+def _edit_csv(path: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    fields, rows = edit(fields, rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def edited_system(tmp_path: Path) -> Path:
+    """data/bps with one standard replaced, one re-classified and one local counterpart added."""
+    system = tmp_path / "bps-edited"
+    shutil.copytree(REPO / "data" / "bps", system)
+
+    def standards(fields: list[str], rows: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+        for row in rows:
+            if row["number"] == "WS/T 802-2022":
+                assert row["domain"] == "病有所医; 老有所养"
+                row["domain"] = "老有所养"
+        rows.append({**dict.fromkeys(fields, ""), "number": "GB/T 35796-2099", "replaces": "GB/T 35796-2017",
+                     "title_zh": "养老机构服务质量基本规范（测试用虚构版本）", "domain": "老有所养",
+                     "note": "test fixture: a fictitious edition"})
+        return fields, rows
+
+    def local(fields: list[str], rows: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+        for row in rows:
+            row["local_counterpart_of"] = "GB/T 42195-2022" if row["number"] == "DB14/T 2149-2020" else ""
+        return [*fields, "local_counterpart_of"], rows
+
+    _edit_csv(system / "standards.csv", standards)
+    _edit_csv(system / "local_standards.csv", local)
+    return system
+
+
+EXPECTED_CHANGELOG = """\
+版本变更 / changes: 2024 → 2025
+标准 / standards: 41 → 42
+代替 / replaced (1)
+  GB/T 35796-2017 → GB/T 35796-2099 养老机构服务质量基本规范（测试用虚构版本）
+重新归类 / re-classified (1)
+  WS/T 802-2022 中国健康老年人标准：领域 / domain: 病有所医、老有所养 → 老有所养
+新增地方配套 / local counterparts added (1)
+  DB14/T 2149-2020 → GB/T 42195-2022
+按领域 / by domain
+  病有所医: 1 — 重新归类 / re-classified 1
+  老有所养: 2 — 代替 / replaced 1, 重新归类 / re-classified 1
+  （未归领域）/ (no domain): 1 — 新增地方配套 / local counterparts added 1
+"""
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """releases/2024 (the bundled data) and releases/2025 (the edited copy), made by the CLI."""
+    tmp = tmp_path_factory.mktemp("releases")
+    out = tmp / "releases"
+    first = run_stdkg("release", "--version", "2024", "--out", str(out), "--no-site", "--as-of", "2025-10-01")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_stdkg("release", "--version", "2025", "--out", str(out), "--system", str(edited_system(tmp)),
+                       "--no-site", "--as-of", "2025-10-01")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "变更 / changes since 2024: 代替 / replaced 1, 重新归类 / re-classified 1, 新增地方配套 / local counterparts added 1" \
+        in second.stdout
+    return out
+
+
+def test_edited_release_changelog_lists_exactly_the_three_edits(releases: Path) -> None:
+    folder = releases / "2025"
+    assert (folder / "changelog.txt").read_text(encoding="utf-8") == EXPECTED_CHANGELOG
+    doc = json.loads((folder / "changelog.json").read_text(encoding="utf-8"))
+    assert {kind: n for kind, n in doc["summary"].items() if n} == {"replaced": 1, "reclassified": 1, "counterparts_added": 1}
+    replaced = doc["changes"]["replaced"][0]
+    assert (replaced["old"]["number"], replaced["new"]["number"]) == ("GB/T 35796-2017", "GB/T 35796-2099")
+    assert doc["changes"]["reclassified"][0]["facets"] == [
+        {"facet": "domain", "before": ["病有所医", "老有所养"], "after": ["老有所养"]}]
+    assert doc["changes"]["counterparts_added"][0]["counterpart"]["number"] == "GB/T 42195-2022"
+    page = (folder / "changelog.html").read_text(encoding="utf-8")
+    assert page.count("<li>") == 3
+    for item in ("<li>GB/T 35796-2017 → GB/T 35796-2099 养老机构服务质量基本规范（测试用虚构版本）</li>",
+                 "<li>WS/T 802-2022 中国健康老年人标准：领域 / domain: 病有所医、老有所养 → 老有所养</li>",
+                 "<li>DB14/T 2149-2020 → GB/T 42195-2022</li>"):
+        assert item in page
+    assert "<script" not in page and "src=" not in page and "href=" not in page  # self-contained
+    markdown = (folder / "changelog.md").read_text(encoding="utf-8")
+    assert markdown.count("\n- ") == 3
+
+
+def test_release_folder_layout_version_stamp_and_latest(releases: Path) -> None:
+    assert (releases / "latest").read_text(encoding="utf-8") == "2025\n"
+    assert sorted(p.name for p in releases.iterdir()) == ["2024", "2025", "latest"]  # no staging left behind
+    folder = releases / "2025"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "analysis", "changelog.html", "changelog.json", "changelog.md", "changelog.txt", "graph", "release.json",
+        "validation.json", "validation.txt"]
+    assert sorted(p.name for p in (folder / "graph").iterdir()) == ["build-report.json", "stdkg.nt", "stdkg.ttl"]
+    assert sorted(p.name for p in (folder / "analysis").iterdir()) == ["analysis.json", "analysis.md", "index.html"]
+    graph = Graph().parse(folder / "graph" / "stdkg.nt", format="nt")
+    assert set(graph.objects(ONTOLOGY, OWL.versionInfo)) == {Literal("2025")}
+    assert set(graph.objects(ONTOLOGY, OWL.versionIRI)) == {URIRef("https://w3id.org/stdkg/ontology/2025")}
+    manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == "2025" and manifest["previous"] == "2024"
+    assert manifest["gate"] == {"fail_on": "violation", "passed": True, "violation": 0, "warning": 13, "info": 87}
+    assert manifest["changes"]["replaced"] == 1
+    first = json.loads((releases / "2024" / "changelog.json").read_text(encoding="utf-8"))
+    assert first == {"schema": "stdkg-diff/1", "first_release": True, "version": "2024"}
+    # The released graph answers stdkg diff itself, as a release folder.
+    again = run_stdkg("diff", str(releases / "2024"), str(releases / "2025"))
+    assert again.stdout.splitlines()[2:] == EXPECTED_CHANGELOG.splitlines()[2:]
+
+
+def test_a_version_is_never_overwritten(releases: Path) -> None:
+    done = run_stdkg("release", "--version", "2025", "--out", str(releases), "--no-site")
+    assert done.returncode == 2 and "never overwritten" in done.stderr
+    bad = run_stdkg("release", "--version", "../x", "--out", str(releases), "--no-site")
+    assert bad.returncode == 2 and "invalid version" in bad.stderr
+    assert sorted(p.name for p in releases.iterdir()) == ["2024", "2025", "latest"]
+
+
+def test_failed_gate_releases_nothing_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "releases"
+    done = run_stdkg("release", "--version", "1", "--out", str(out), "--no-site", "--fail-on", "info")
+    assert done.returncode == 1
+    assert "规则 / rules:" in done.stdout and "nothing released" in done.stderr
+    assert list(out.iterdir()) == []  # no folder, no staging, no latest
+    forced = run_stdkg("release", "--version", "1", "--out", str(out), "--no-site", "--fail-on", "info", "--force",
+                       "--format", "json")
+    assert forced.returncode == 0, forced.stderr
+    manifest = json.loads(forced.stdout)
+    assert manifest["gate"]["passed"] is False and manifest["previous"] is None
+    assert (out / "latest").read_text(encoding="utf-8") == "1\n"
+
+
+def test_publish_step_gets_the_changelog_and_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def publish(build_dir: Path, out: Path, **options: object) -> str:
+        calls.append((build_dir, out, options))
+        out.mkdir()
+        (out / "index.html").write_text("site", encoding="utf-8")
+        return "report"
+
+    monkeypatch.setitem(sys.modules, "stdkg.publish", types.SimpleNamespace(publish=publish))
+    previous = tmp_path / "old"
+    assert run_stdkg("build", "--out", str(previous)).returncode == 0
+    done = release("2", tmp_path / "releases", previous=str(previous), site=True)
+    (build_dir, site, options), = calls
+    # Published inside the staging folder, renamed into place with the rest of the release.
+    assert site.name == "site" and site.parent == build_dir.parent and site.parent.name.startswith(".2.partial-")
+    assert (done.folder / "site" / "index.html").is_file() and build_dir.name == "graph"
+    assert options["version"] == "2" and options["force"] is False
+    extra = options["extra_files"]
+    assert isinstance(extra, dict) and set(extra) == {"changelog.html", "changelog.md", "changelog.json"}
+    assert extra["changelog.html"] == (done.folder / "changelog.html").read_bytes()
+    assert "无变更 / no changes" in extra["changelog.html"].decode()  # the bundled data against its own build
+
+
+def test_without_a_publisher_the_site_step_says_so_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "stdkg.publish", None)  # importing it now raises ImportError
+    with pytest.raises(StdkgError, match="--no-site"):
+        release("3", tmp_path / "releases", site=True)
+    assert not (tmp_path / "releases").exists()
