@@ -110,15 +110,14 @@ def _text(value: object) -> str | None:
 
 
 def replacements(entries: dict[str, Entry]) -> dict[tuple[str, str], Term]:
-    """(old IRI, new IRI) for every replacement the graph states either way, with the new edition's term."""
+    """(old IRI, new IRI) for every replacement the graph states, either way round, with a term
+    naming the newer edition (all that is known of it when it is not in the system)."""
     pairs: dict[tuple[str, str], Term] = {}
     for entry in entries.values():
-        for value, term in entry.facts.get("replaces", {}).items():
-            pairs.setdefault((value, entry.doc), Term(entry.doc, entry.number, entry.title("zh"), entry.title("en")))
+        for value in entry.values("replaces"):
+            pairs.setdefault((value, entry.doc), Term(entry.doc, entry.number))
         for value, term in entry.facts.get("replaced_by", {}).items():
-            newer = entries.get(value)
-            shown = Term(value, newer.number, newer.title("zh"), newer.title("en")) if newer else term
-            pairs.setdefault((entry.doc, value), shown)
+            pairs.setdefault((entry.doc, value), term)
     return pairs
 
 

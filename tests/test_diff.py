@@ -164,3 +164,38 @@ def test_unreadable_inputs_are_usage_errors(tmp_path: Path) -> None:
     broken.write_bytes(b"not gzip")
     done = run_stdkg("diff", str(broken), str(RELEASES / "new.ttl"))
     assert done.returncode == 2 and "cannot parse" in done.stderr
+
+
+def _store(turtle: str):  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    prefixes = ("@prefix stdkg: <https://w3id.org/stdkg/ontology#> . @prefix dcterms: <http://purl.org/dc/terms/> . "
+                "@prefix s: <https://w3id.org/stdkg/standard/> . @prefix stdv: <https://w3id.org/stdkg/vocab/> .\n")
+    store.load((prefixes + turtle).encode(), format=ox.RdfFormat.TURTLE)
+    return store
+
+
+def test_replacement_by_an_edition_known_only_by_number_is_reported_once() -> None:
+    old = _store('s:A a stdkg:StandardEdition ; stdkg:inSystem s:sys ; dcterms:identifier "GB/T 90010-2010" ; '
+                 "stdkg:status stdv:status-current .")
+    new = _store('s:A a stdkg:StandardEdition ; stdkg:inSystem s:sys ; dcterms:identifier "GB/T 90010-2010" ; '
+                 "stdkg:status stdv:status-abolished ; dcterms:isReplacedBy s:B . "
+                 's:B a stdkg:StandardEdition , stdkg:ExternalStub ; dcterms:identifier "GB/T 90010-2025" .')
+    doc = diff(old, new)
+    assert {kind: n for kind, n in doc["summary"].items() if n} == {"replaced": 1}
+    assert doc["changes"]["replaced"][0]["new"] == {
+        "standard": "https://w3id.org/stdkg/standard/B", "number": "GB/T 90010-2025", "title_zh": None,
+        "title_en": None, "status": "unknown", "domains": []}
+    # Already replaced in the older release: nothing new to report.
+    assert not any(diff(new, new)["summary"].values())
+
+
+def test_edition_facts_query_keys_blank_nodes_by_content() -> None:
+    done = run_stdkg("query", "edition_facts", str(RELEASES / "old.ttl"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["results"]["bindings"]
+    committee = [r for r in rows if r["fact"]["value"] == "committee"]
+    assert [(r["number"]["value"], r["value"]["value"], r["notation"]["value"]) for r in committee] == [
+        ("GB/T 90005-2018", "_:SAC/TC 901", "SAC/TC 901")]
+    assert "GB/T 1" not in {r["number"]["value"] for r in rows}  # external stubs are not the system's

@@ -9,6 +9,8 @@ GB/T 42195-2022). The site step (stdkg.publish) is replaced by a recording stand
 from __future__ import annotations
 
 import csv
+import re
+import shlex
 import json
 import shutil
 import sys
@@ -188,3 +190,21 @@ def test_without_a_publisher_the_site_step_says_so_before_any_work(tmp_path: Pat
     with pytest.raises(StdkgError, match="--no-site"):
         release("3", tmp_path / "releases", site=True)
     assert not (tmp_path / "releases").exists()
+
+
+def test_readme_release_section_is_real(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```console\n(.*?)```", readme, flags=re.S)
+                 if b.startswith("$ stdkg release --version 2024"))
+    shutil.move(edited_system(tmp_path), tmp_path / "my-bps")
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        else:
+            commands[-1][1].append(line)
+    assert [c for c, _ in commands][2] == "stdkg diff releases/2024 releases/2025"
+    for command, expected in commands:
+        done = run_stdkg(*shlex.split(command)[1:], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == expected, command
