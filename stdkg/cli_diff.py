@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import click
+from rich.console import Console
 
 from .cli_release import release
 from .diff import diff as run_diff
@@ -35,7 +38,9 @@ def diff(old: str, new: str, fmt: str) -> None:
       stdkg diff git:v2024 git:HEAD --format markdown > CHANGES.md
       stdkg diff old/stdkg.nt.gz build/ --format json
     """
-    doc = run_diff(open_release(old), open_release(new), old, new)
+    err = Console(stderr=True)
+    with err.status("比较 / comparing …") if err.is_terminal else nullcontext():  # seconds on a large graph
+        doc = run_diff(open_release(old), open_release(new), old, new)
     click.echo(RENDERERS[fmt](doc), nl=False)
 
 
