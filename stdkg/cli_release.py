@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from .cli_analyze import _date
 from .diff_report import KIND_NAMES
-from .release import GateFailed, release as make_release
+from .release import GateFailed, RowsRejected, release as make_release
 from .validation_report import as_text as validation_text
 from .vocab import DEFAULT_BASE
 
@@ -59,7 +60,10 @@ def release(version: str, out: Path, inputs: tuple[Path, ...], system_dir: Path 
                             site=site, step=show)
     except GateFailed as failed:
         click.echo(validation_text(failed.validation))
-        err.print(f"[red]{failed}[/]")
+        err.print(f"[red]{escape(str(failed))}[/]")
+        sys.exit(1)
+    except RowsRejected as rejected:
+        err.print(f"[red]{escape(str(rejected))}[/]")
         sys.exit(1)
     if fmt == "json":
         click.echo(json.dumps({"folder": str(done.folder), **done.manifest}, ensure_ascii=False, indent=2))

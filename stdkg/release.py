@@ -59,6 +59,10 @@ class GateFailed(StdkgError):
         self.validation = validation
 
 
+class RowsRejected(StdkgError):
+    """--strict and the loader rejected rows: nothing was released (exit 1)."""
+
+
 @dataclass
 class ReleaseResult:
     version: str
@@ -95,7 +99,8 @@ def build_step(folder: Path, version: str, system_dir: Path | None = None, input
     """Build the graph with the version stamped in, into ``folder/graph``."""
     result = build(system_dir, inputs or [], None, base)
     if strict and result.rejected_rows:
-        raise StdkgError(f"--strict: {result.rejected_rows} 行被拒绝，未发布 / {result.rejected_rows} rows rejected; nothing released")
+        raise RowsRejected(f"--strict: {result.rejected_rows} 行被拒绝，未发布（stdkg build 列出它们）/ "
+                           f"{result.rejected_rows} rows rejected (stdkg build lists them); nothing released")
     stamp_version(result.triples, version)
     result.outputs = write_outputs(result, folder / "graph")
     return result

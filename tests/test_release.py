@@ -208,3 +208,11 @@ def test_readme_release_section_is_real(tmp_path: Path) -> None:
         done = run_stdkg(*shlex.split(command)[1:], cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == expected, command
+
+
+def test_strict_release_with_rejected_rows_releases_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "releases"
+    done = run_stdkg("release", "--version", "1", "--out", str(out), "--no-site", "--strict",
+                     "--input", str(REPO / "tests" / "fixtures" / "bad_rows.csv"))
+    assert done.returncode == 1 and "5 rows rejected" in done.stderr and "Traceback" not in done.stderr
+    assert list(out.iterdir()) == []
