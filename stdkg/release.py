@@ -203,6 +203,8 @@ def release(version: str, out: Path, *, system_dir: Path | None = None, inputs: 
                          "never overwritten: choose another version")
     if site and not publisher_available():  # say so before any work is done
         raise StdkgError(NO_PUBLISHER)
+    if previous is not None and not previous.startswith("git:") and not Path(previous).exists():
+        raise StdkgError(f"--previous {previous}: 找不到 / not found")  # before the build, not after it
     previous, previous_name = previous_release(out, version, previous)
     out.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{version}.partial-", dir=out))
@@ -220,6 +222,7 @@ def release(version: str, out: Path, *, system_dir: Path | None = None, inputs: 
             extra = {name: (stage / name).read_bytes() for name in ("changelog.html", "changelog.md", "changelog.json")}
             _publish(stage / "graph", stage / "site", base_iri=base, version=version, force=force, extra_files=extra)
         manifest = _manifest(version, previous_name, base, built, validation, fail_on, changelog, as_of)
+        manifest["site"] = "site" if site else None
         with atomic_write(stage / "release.json") as handle:
             handle.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
         os.chmod(stage, 0o755 & ~_umask())  # mkdtemp makes 0700; a release is meant to be shared

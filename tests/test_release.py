@@ -131,7 +131,7 @@ def test_release_folder_layout_version_stamp_and_latest(releases: Path) -> None:
     manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "2025" and manifest["previous"] == "2024"
     assert manifest["gate"] == {"fail_on": "violation", "passed": True, "violation": 0, "warning": 13, "info": 87}
-    assert manifest["changes"]["replaced"] == 1
+    assert manifest["changes"]["replaced"] == 1 and manifest["site"] is None
     first = json.loads((releases / "2024" / "changelog.json").read_text(encoding="utf-8"))
     assert first == {"schema": "stdkg-diff/1", "first_release": True, "version": "2024"}
     # The released graph answers stdkg diff itself, as a release folder.
@@ -144,6 +144,8 @@ def test_a_version_is_never_overwritten(releases: Path) -> None:
     assert done.returncode == 2 and "never overwritten" in done.stderr
     bad = run_stdkg("release", "--version", "../x", "--out", str(releases), "--no-site")
     assert bad.returncode == 2 and "invalid version" in bad.stderr
+    missing = run_stdkg("release", "--version", "9", "--out", str(releases), "--no-site", "--previous", "no/such/release")
+    assert missing.returncode == 2 and "not found" in missing.stderr
     assert sorted(p.name for p in releases.iterdir()) == ["2024", "2025", "latest"]
 
 
