@@ -1,0 +1,192 @@
+"""Push the built graph to a SPARQL 1.1 server, replacing a named (or the default) graph: the
+Graph Store Protocol's PUT in one request, else SPARQL Update batches into a temporary graph
+that one MOVE puts in place, so readers never see half a graph."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import urllib.parse
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .endpoint import Endpoint, EndpointTimeout, EndpointUnreachable, request
+from .problems import StdkgError
+from .store import FORMATS, graph_file
+
+@dataclass
+class PushReport:
+    method: str  # "gsp" or "update"
+    url: str
+    graph: str | None
+    triples: int
+    requests: int
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def _graph_selector(graph: str | None) -> str:
+    return "default" if graph is None else "graph=" + urllib.parse.quote(graph, safe="")
+
+
+def gsp_candidates(url: str) -> list[str]:
+    """Where a server's Graph Store Protocol endpoint may be: Oxigraph /store, Fuseki /data or the dataset itself."""
+    plain = url.rstrip("/")
+    if re.search(r"/(store|data|rdf-graphs/service|sparql-graph-crud)$", plain):
+        return [plain]
+    base = re.sub(r"/(query|update|sparql|statements)$", "", plain)
+    return list(dict.fromkeys([base + "/store", base + "/data", base]))
+
+
+def update_url_for(url: str) -> str:
+    plain = url.rstrip("/")
+    if re.search(r"/(update|sparql|statements)$", plain):
+        return plain
+    base = re.sub(r"/(query|store|data)$", "", plain)
+    return base + "/update"
+
+
+def _ntriples(path: Path) -> Path:
+    """An N-Triples file of the graph (the build's own, or converted into a temporary file)."""
+    path = graph_file(path)
+    if path.suffix.lower() == ".nt":
+        return path
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise StdkgError(f"{path}: 不认识的 RDF 格式 / unknown RDF format (use .nt, .ttl, .nq, .trig, .rdf, .jsonld)")
+    handle, name = tempfile.mkstemp(prefix="stdkg-push-", suffix=".nt")
+    os.close(handle)
+    try:
+        triples = (q.triple for q in ox.parse(path=str(path), format=fmt))
+        ox.serialize(triples, output=name, format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError, OSError) as exc:
+        os.unlink(name)
+        raise StdkgError(f"{path}: 无法解析 / cannot parse ({exc})") from exc
+    return Path(name)
+
+
+def _triple_lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip() and not line.lstrip().startswith("#"):
+                yield line if line.endswith("\n") else line + "\n"
+
+
+def push(graph: Path, endpoint: Endpoint, target: str | None = None, protocol: str = "auto",
+         gsp_url: str | None = None, update_url: str | None = None, batch_size: int = 4000,
+         progress: Callable[[int, int], None] | None = None) -> PushReport:
+    """Replace a named graph (or the default graph) on a SPARQL 1.1 server with the built graph.
+
+    The Graph Store Protocol's PUT replaces it in one request. Where the server has no GSP,
+    SPARQL Update INSERT DATA in batches (a server may refuse one large update) fills a
+    temporary graph, which one MOVE then puts in place, so readers never see half a graph.
+    """
+    if target is not None:
+        try:
+            ox.NamedNode(target)
+        except ValueError as exc:
+            raise StdkgError(f"--graph 应为绝对 IRI：'{target}' / --graph must be an absolute IRI: '{target}' ({exc})") from exc
+    if not 1 <= batch_size <= 5000:
+        raise StdkgError("--batch-size 应在 1–5000 之间 / --batch-size must be 1–5000")
+    source = graph_file(graph)
+    nt = _ntriples(source)
+    try:
+        total = sum(1 for _ in _triple_lines(nt))
+        if protocol in ("auto", "gsp"):
+            candidates = [gsp_url] if gsp_url else gsp_candidates(endpoint.url)
+            for candidate in candidates:
+                if gsp_url or _looks_like_gsp(candidate, endpoint):
+                    report = _push_gsp(nt, candidate, endpoint, target, total, explicit=bool(gsp_url))
+                    if report is not None:
+                        return report
+            if protocol == "gsp":
+                raise StdkgError(f"{endpoint.url}: 找不到 Graph Store Protocol 端点（试过 {', '.join(candidates)}）/ "
+                                 f"no Graph Store Protocol endpoint found (tried {', '.join(candidates)}); try --gsp-url or --protocol update")
+        return _push_update(nt, update_url or update_url_for(endpoint.url), endpoint, target, total, batch_size, progress)
+    finally:
+        if nt != source:
+            nt.unlink(missing_ok=True)
+
+
+def _looks_like_gsp(url: str, endpoint: Endpoint) -> bool:
+    """HEAD …?default answers 2xx with RDF (not a web page) where a Graph Store Protocol endpoint is."""
+    try:
+        status, mime, _ = request(_with_query(url, "default"), endpoint, "HEAD")
+    except EndpointTimeout:
+        raise
+    except StdkgError:
+        return False
+    return 200 <= status < 300 and mime != "text/html"
+
+
+def _push_gsp(nt: Path, url: str, endpoint: Endpoint, target: str | None, total: int,
+              explicit: bool = False) -> PushReport | None:
+    size = nt.stat().st_size
+    try:
+        with nt.open("rb") as body:
+            status, _, answer = request(_with_query(url, _graph_selector(target)), endpoint, "PUT", body,
+                                         {"Content-Type": "application/n-triples", "Content-Length": str(size)})
+    except EndpointUnreachable:
+        if explicit:
+            raise
+        return None  # it closed the connection on the graph: not a Graph Store after all
+    if 200 <= status < 300:
+        return PushReport("gsp", url, target, total, 1)
+    if status in (404, 405, 501):
+        return None  # not a GSP endpoint after all: try the next place, then SPARQL Update
+    raise StdkgError(f"{url}: 服务器拒绝了图（HTTP {status}）/ the server refused the graph (HTTP {status}): "
+                     f"{answer[:300].decode('utf-8', 'replace').strip()}")
+
+
+def _push_update(nt: Path, url: str, endpoint: Endpoint, target: str | None, total: int, batch_size: int,
+                 progress: Callable[[int, int], None] | None) -> PushReport:
+    temporary = f"urn:stdkg:push:{uuid.uuid4()}"
+    requests = 0
+
+    def update(text: str) -> None:
+        nonlocal requests
+        requests += 1
+        status, _, answer = request(url, endpoint, "POST", text.encode("utf-8"),
+                                     {"Content-Type": "application/sparql-update; charset=utf-8"})
+        if not 200 <= status < 300:
+            raise StdkgError(f"{url}: SPARQL Update 失败（HTTP {status}）/ SPARQL Update failed (HTTP {status}): "
+                             f"{answer[:300].decode('utf-8', 'replace').strip()}")
+
+    destination = "DEFAULT" if target is None else f"GRAPH <{target}>"
+    update(f"DROP SILENT GRAPH <{temporary}>")
+    done = 0
+    try:
+        batch: list[str] = []
+        for line in _triple_lines(nt):
+            if "_:" in line and re.search(r'(^|\s)_:', line.split('"', 1)[0]):
+                raise StdkgError("图中有空白节点，分批的 SPARQL Update 会拆散它们，请用 Graph Store Protocol / "
+                                 "the graph has blank nodes, which batched SPARQL Update would split: use the Graph Store Protocol")
+            batch.append(line)
+            if len(batch) >= batch_size:
+                update(f"INSERT DATA {{ GRAPH <{temporary}> {{\n{''.join(batch)}}} }}")
+                done += len(batch)
+                batch = []
+                if progress:
+                    progress(done, total)
+        if batch:
+            update(f"INSERT DATA {{ GRAPH <{temporary}> {{\n{''.join(batch)}}} }}")
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        update(f"MOVE SILENT GRAPH <{temporary}> TO {destination}")
+    except EndpointTimeout:
+        raise  # the server does not answer: asking it to clean up would only wait again
+    except BaseException:
+        try:
+            update(f"DROP SILENT GRAPH <{temporary}>")
+        except StdkgError:
+            pass
+        raise
+    return PushReport("update", url, target, total, requests)
