@@ -41,3 +41,56 @@ def test_sigkill_mid_build_leaves_previous_output_intact(tmp_path: Path) -> None
         assert report["triples"] == len((out / "stdkg.nt").read_bytes().splitlines())
         if (out / "stdkg.nt").read_bytes() == before["stdkg.nt"]:
             assert (out / "stdkg.ttl").read_bytes() == before["stdkg.ttl"]
+
+
+# A run of `python -m stdkg …` that SIGKILLs itself at its Nth fsync: the moment a finished
+# temporary file is on disk and nothing is renamed yet — deterministic, unlike a timed kill.
+KILL_AT_FSYNC = """
+import os, runpy, signal, sys
+calls = 0
+real_fsync = os.fsync
+def fsync(fd):
+    global calls
+    real_fsync(fd)
+    calls += 1
+    if calls == int(os.environ["STDKG_KILL_AT_FSYNC"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.fsync = fsync
+sys.argv = ["stdkg", *sys.argv[1:]]
+runpy.run_module("stdkg", run_name="__main__")
+"""
+
+
+def run_killed(at: int, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", KILL_AT_FSYNC, *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "STDKG_KILL_AT_FSYNC": str(at)})
+
+
+def visible(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_sigkill_while_writing_the_analysis_report_leaves_the_previous_one(bundled_build: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    first = run_stdkg("analyze", str(bundled_build), "--as-of", "2020-01-01", "--out", str(out), "--format", "json")
+    assert first.returncode == 0, first.stderr
+    before = visible(out)
+    assert sorted(before) == ["analysis.json", "analysis.md", "index.html"]
+    for at in (1, 2, 3):  # killed after the first, second and third file is complete, before any rename
+        killed = run_killed(at, "analyze", str(bundled_build), "--as-of", "2025-10-01", "--out", str(out))
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        assert visible(out) == before  # all three from the first run, none from the killed one
+    again = run_stdkg("analyze", str(bundled_build), "--as-of", "2025-10-01", "--out", str(out), "--format", "json")
+    assert again.returncode == 0 and visible(out) != before
+    assert json.loads((out / "analysis.json").read_text(encoding="utf-8"))["as_of"] == "2025-10-01"
+
+
+def test_sigkill_while_writing_the_validation_report_leaves_the_previous_one(bundled_build: Path, tmp_path: Path) -> None:
+    report = tmp_path / "validation.json"
+    report.write_text('{"previous": "report"}\n', encoding="utf-8")  # differs from what the killed run writes
+    killed = run_killed(1, "validate", str(bundled_build), "--report", str(report))
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert report.read_text(encoding="utf-8") == '{"previous": "report"}\n'
+    finished = run_stdkg("validate", str(bundled_build), "--report", str(report))
+    assert finished.returncode == 0 and "previous" not in report.read_text(encoding="utf-8")
+    json.loads(report.read_text(encoding="utf-8"))
