@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -93,3 +94,62 @@ print("ran", ran)
     assert done.returncode == 0, done.stderr
     assert "guard works" in done.stdout  # the hook does see a real connection attempt
     assert int(done.stdout.split()[-1]) >= 10
+
+
+PAYLOAD = "<script>alert(\"x\")</script>'\"&../../evil"
+
+
+def test_analysis_report_escapes_hostile_titles_and_writes_only_its_folder(tmp_path: Path) -> None:
+    """Titles, labels, committee codes and an IRI with ../ from the data, in the HTML and Markdown report."""
+    import re
+    from html.parser import HTMLParser
+
+    import pyoxigraph as ox
+
+    from stdkg import paths
+    from stdkg.analyze import analyze
+    from stdkg.cli_analyze import write_report
+    from stdkg.store import open_store
+    from test_analyze import AS_OF, SMALL
+
+    escaped = PAYLOAD.replace("\\", "\\\\").replace('"', '\\"')
+    text = SMALL.read_text(encoding="utf-8")
+    text = re.sub(r'"([^"\n]*)"@zh', lambda m: f'"{m.group(1)}{escaped}"@zh', text)  # every title and label
+    text = re.sub(r'stdkg:committeeCode "([^"]*)"', lambda m: f'stdkg:committeeCode "{m.group(1)}{escaped}"', text)
+    text = text.replace("std:GB-T-900099", "<https://w3id.org/stdkg/standard/../../../evil>")
+    store = ox.Store()
+    for path in (paths.ontology_dir() / "vocab.ttl", paths.ontology_dir() / "regions.ttl"):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    store.bulk_load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    graph = tmp_path / "data" / "hostile.nt"
+    graph.parent.mkdir()
+    with open(graph, "wb") as f:
+        store.dump(f, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert "../../../evil" in graph.read_text(encoding="utf-8")
+
+    out = tmp_path / "data" / "report"
+    write_report(analyze(open_store(graph), AS_OF, graph=PAYLOAD), out)
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert files == ["data", "data/hostile.nt", "data/report", "data/report/analysis.json",
+                     "data/report/analysis.md", "data/report/index.html"]
+
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#x27;&quot;&amp;../../evil") >= 5  # it got there, inert
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: set[str] = set()
+            self.values: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.add(tag)
+            self.values += [value or "" for _, value in attrs]
+
+    parsed = Tags()
+    parsed.feed(html)
+    assert "script" not in parsed.tags and "<script" not in html.lower()
+    assert not any("evil" in value or "alert" in value for value in parsed.values)  # never in an href, id or style
+    markdown = (out / "analysis.md").read_text(encoding="utf-8")
+    assert "&lt;script>alert" in markdown and "<script" not in markdown
+    assert json.loads((out / "analysis.json").read_text(encoding="utf-8"))["graph"] == PAYLOAD
