@@ -137,6 +137,10 @@ def _push_gsp(nt: Path, url: str, endpoint: Endpoint, target: str | None, total:
         if explicit:
             raise
         return None  # it closed the connection on the graph: not a Graph Store after all
+    except EndpointTimeout as exc:
+        where = "默认图 / the default graph" if target is None else f"<{target}>"
+        raise EndpointTimeout(f"{exc}\n服务器是否已用上传的图替换 {where} 未知，请查询核对 / whether the server replaced "
+                              f"{where} with the upload is unknown: query it to check") from exc
     if 200 <= status < 300:
         return PushReport("gsp", url, target, total, 1)
     if status in (404, 405, 501):
@@ -162,6 +166,7 @@ def _push_update(nt: Path, url: str, endpoint: Endpoint, target: str | None, tot
     destination = "DEFAULT" if target is None else f"GRAPH <{target}>"
     update(f"DROP SILENT GRAPH <{temporary}>")
     done = 0
+    moving = False
     try:
         batch: list[str] = []
         for line in _triple_lines(nt):
@@ -180,13 +185,32 @@ def _push_update(nt: Path, url: str, endpoint: Endpoint, target: str | None, tot
             done += len(batch)
             if progress:
                 progress(done, total)
+        moving = True
         update(f"MOVE SILENT GRAPH <{temporary}> TO {destination}")
-    except EndpointTimeout:
-        raise  # the server does not answer: asking it to clean up would only wait again
-    except BaseException:
-        try:
-            update(f"DROP SILENT GRAPH <{temporary}>")
-        except StdkgError:
-            pass
-        raise
+    except BaseException as exc:
+        left = True
+        if not isinstance(exc, EndpointTimeout):  # a server that does not answer would only make us wait again
+            try:
+                update(f"DROP SILENT GRAPH <{temporary}>")
+                left = False
+            except StdkgError:
+                pass
+        if not isinstance(exc, StdkgError):
+            raise
+        raise type(exc)(f"{exc}\n{_unfinished(target, temporary, moving, left)}") from exc
     return PushReport("update", url, target, total, requests)
+
+
+def _unfinished(target: str | None, temporary: str, moving: bool, left: bool) -> str:
+    """What an interrupted SPARQL Update push left on the server, said plainly."""
+    zh_graph, en_graph = ("默认图", "the default graph") if target is None else (f"<{target}>", f"<{target}>")
+    if moving:
+        zh = f"服务器未确认把上传的图移入{zh_graph}，请查询核对它是否已被替换"
+        en = f"the server did not confirm moving the upload into {en_graph}: query it to check whether it was replaced"
+    else:
+        zh = f"推送未完成：服务器上的{zh_graph}未被替换，仍是原来的内容"
+        en = f"the push did not finish: {en_graph} on the server was not replaced and holds what it held before"
+    if left:
+        zh += f"；临时图 <{temporary}> 可能残留，可用 DROP SILENT GRAPH <{temporary}> 删除"
+        en += f"; the temporary graph <{temporary}> may remain there: remove it with DROP SILENT GRAPH <{temporary}>"
+    return f"{zh} / {en}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -94,3 +95,86 @@ def test_sigkill_while_writing_the_validation_report_leaves_the_previous_one(bun
     finished = run_stdkg("validate", str(bundled_build), "--report", str(report))
     assert finished.returncode == 0 and "previous" not in report.read_text(encoding="utf-8")
     json.loads(report.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ a server killed mid-push
+
+def oxigraph_serve(location: Path, port: int) -> subprocess.Popen[bytes]:
+    """A read-write Oxigraph server on a persistent store directory, ready to answer."""
+    from stdkg.server import oxigraph_binary
+
+    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            count_where(port, "?s ?p ?o")
+            return process
+        except OSError:
+            assert process.poll() is None, "oxigraph serve exited"
+            time.sleep(0.05)
+    process.kill()
+    raise AssertionError("oxigraph serve did not start")
+
+
+def sparql_select(port: int, query: str) -> list[dict[str, dict[str, str]]]:
+    import urllib.parse
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/query", data=urllib.parse.urlencode({"query": query}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["results"]["bindings"]
+
+
+def count_where(port: int, pattern: str) -> int:
+    return int(sparql_select(port, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]["n"]["value"])
+
+
+def test_server_killed_mid_push_keeps_the_previous_graph(bundled_build: Path, tmp_path: Path) -> None:
+    from stdkg.server import free_port
+
+    target = "https://w3id.org/stdkg/graph/bps"
+    location = tmp_path / "store"
+    port = free_port()
+    server = oxigraph_serve(location, port)
+    try:
+        first = run_stdkg("push", str(bundled_build), "--endpoint", f"http://127.0.0.1:{port}", "--graph", target,
+                          "--protocol", "update")
+        assert first.returncode == 0, first.stderr
+        previous = count_where(port, f"GRAPH <{target}> {{ ?s ?p ?o }}")
+        assert previous == len((bundled_build / "stdkg.nt").read_bytes().splitlines())
+        big = tmp_path / "big.nt"  # synthetic triples, many small batches: time to kill the server half-way
+        big.write_text("".join(f"<urn:x:s{i}> <urn:x:p> \"synthetic {i}\" .\n" for i in range(300_000)), encoding="utf-8")
+        push = subprocess.Popen([sys.executable, "-m", "stdkg", "push", str(big), "--endpoint", f"http://127.0.0.1:{port}",
+                                 "--graph", target, "--protocol", "update", "--batch-size", "200"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "500"})
+        uploading = 'GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "urn:stdkg:push:"))'
+        while count_where(port, uploading) == 0:  # the upload has begun in its temporary graph
+            assert push.poll() is None, push.communicate()
+            time.sleep(0.02)
+        server.kill()  # SIGKILL: the server goes away mid-upload
+        server.wait()
+        out, err = push.communicate(timeout=120)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert push.returncode == 2 and "Traceback" not in err, err
+    said = " ".join(err.split())
+    assert "cannot connect" in said and f"the push did not finish: <{target}> on the server was not replaced" in said, said
+    temporary = re.search(r"DROP SILENT GRAPH <(urn:stdkg:push:[0-9a-f-]+)>", said)
+    assert temporary, said
+    server = oxigraph_serve(location, port)  # restarted on the same store
+    try:
+        assert count_where(port, f"GRAPH <{target}> {{ ?s ?p ?o }}") == previous
+        assert count_where(port, f"GRAPH <{target}> {{ ?s <urn:x:p> ?o }}") == 0
+        left = count_where(port, f"GRAPH <{temporary[1]}> {{ ?s ?p ?o }}")
+        assert 0 < left < 300_000  # the half-upload is where the message says, and the advice removes it
+        import urllib.request
+        drop = urllib.request.Request(f"http://127.0.0.1:{port}/update", data=f"DROP SILENT GRAPH <{temporary[1]}>".encode(),
+                                      headers={"Content-Type": "application/sparql-update"})
+        urllib.request.urlopen(drop, timeout=30).close()
+        assert count_where(port, f"GRAPH <{temporary[1]}> {{ ?s ?p ?o }}") == 0
+    finally:
+        server.kill()
+        server.wait()
