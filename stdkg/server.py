@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import StdkgError
+from .serve_proxy import BoundedProxy
 from .store import graph_file
 
 def oxigraph_binary() -> str:
@@ -45,8 +46,9 @@ class Server:
     """A running Oxigraph server on a temporary store directory; stop() ends it and removes the directory."""
 
     process: subprocess.Popen[bytes]
-    url: str  # http://host:port
+    url: str  # http://host:port (the bounding proxy's, when there is one)
     location: Path
+    proxy: BoundedProxy | None = None
 
     @property
     def query_url(self) -> str:
@@ -57,6 +59,9 @@ class Server:
         return self.url + "/update"
 
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.close()
+            self.proxy = None
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -68,13 +73,26 @@ class Server:
 
 
 def start_server(graph: Path | None = None, host: str = "127.0.0.1", port: int = 7878, *, read_only: bool = True,
-                 timeout_s: int | None = 30, union_default_graph: bool = False, wait: float = 30.0) -> Server:
+                 timeout_s: int | None = 30, union_default_graph: bool = False, wait: float = 30.0,
+                 max_result_bytes: int | None = None) -> Server:
     """Start Oxigraph's own HTTP server (SPARQL 1.1 Protocol, Graph Store Protocol) over a copy of the graph.
 
     The graph is bulk-loaded (`oxigraph load`) into a fresh temporary store directory, then
     `oxigraph serve-read-only` (or `serve`, read-write, when read_only is False) answers on host:port.
+    With max_result_bytes, Oxigraph listens on a private loopback port instead and a read-only
+    proxy (stdkg.serve_proxy) answers on host:port, refusing any answer larger than that.
     """
     binary = oxigraph_binary()
+    proxy = None
+    if max_result_bytes is not None:
+        if not read_only:
+            raise ValueError("a result limit is for the read-only endpoint")
+        try:  # bound first: a port in use is said at once, and port 0 gets its number here
+            proxy = BoundedProxy(host, port, max_result_bytes, timeout_s or 30)
+        except OSError as exc:
+            raise StdkgError(f"无法监听 {host}:{port} / cannot listen on {host}:{port} ({exc})") from exc
+        public = f"http://{f'[{host}]' if ':' in host else host}:{proxy.port}"
+        host, port = "127.0.0.1", 0
     port = port or free_port(host)
     location = Path(tempfile.mkdtemp(prefix="stdkg-oxigraph-"))
     try:
@@ -95,8 +113,10 @@ def start_server(graph: Path | None = None, host: str = "127.0.0.1", port: int =
         log.close()
     except BaseException:
         shutil.rmtree(location, ignore_errors=True)
+        if proxy is not None:
+            proxy.close()
         raise
-    server = Server(process, f"http://{f'[{host}]' if ':' in host else host}:{port}", location)
+    server = Server(process, f"http://{f'[{host}]' if ':' in host else host}:{port}", location, proxy)
     deadline = time.monotonic() + wait
     probe = server.query_url + "?query=" + urllib.parse.quote("ASK {}")
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # our own server: never via a proxy
@@ -108,13 +128,17 @@ def start_server(graph: Path | None = None, host: str = "127.0.0.1", port: int =
         try:
             with direct.open(probe, timeout=1) as response:
                 if response.status == 200:
-                    return server
+                    break
         except (urllib.error.URLError, OSError):
             pass
         if time.monotonic() > deadline:
             server.stop()
             raise StdkgError(f"Oxigraph 服务器 {wait:g} 秒内未就绪 / the Oxigraph server was not ready within {wait:g} s")
         time.sleep(0.05)
+    if proxy is not None:
+        proxy.start(server.url)
+        server.url = public
+    return server
 
 
 def serve_forever(server: Server, announce: Callable[[str], None]) -> None:

@@ -99,3 +99,20 @@ def test_200_mb_files_are_refused_with_bounded_memory(tmp_path: Path) -> None:
         assert peak < baseline + 64 * 1024, (path.name, peak, baseline)
         assert not (tmp_path / path.stem).exists()
         path.unlink()
+
+
+def test_readme_bad_input_examples_are_real(tmp_path: Path) -> None:
+    from conftest import REPO, run_stdkg
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Bad input and faults", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    formula = run_stdkg("build", "--input", "tests/fixtures/bad/formula.xlsx", "--out", str(tmp_path / "mine"), "--strict",
+                        cwd=REPO, env={"COLUMNS": "400"})
+    assert formula.returncode == 1
+    old = run_stdkg("build", "--input", "tests/fixtures/bad/old_excel.csv", "--out", str(tmp_path / "old"), cwd=REPO,
+                    env={"COLUMNS": "400"})
+    assert old.returncode == 2
+    said = formula.stdout + formula.stderr + old.stderr
+    for line in block.splitlines():
+        if not line.startswith(("$", "…")):
+            assert line.strip() in said, line
