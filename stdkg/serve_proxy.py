@@ -38,8 +38,7 @@ class BoundedProxy:
         class Handler(_Handler):
             owner = proxy
 
-        server_class = type("ProxyServer", (ThreadingHTTPServer,),
-                            {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET, "daemon_threads": True})
+        server_class = type("ProxyServer", (_QuietServer,), {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET})
         self.httpd = server_class((host, port), Handler)
         self.port = int(self.httpd.server_address[1])
         self.thread: threading.Thread | None = None
@@ -57,9 +56,17 @@ class BoundedProxy:
         self.httpd.server_close()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hung up mid-answer is not news; never a traceback on the user's terminal
+
+
 class _Handler(BaseHTTPRequestHandler):
     owner: BoundedProxy
     server_version = "stdkg-serve"
+    timeout = 60  # seconds a client may take to send its request: a stalled one does not hold a thread for ever
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass  # the announcement on stdout is what a user reads; no access log
@@ -101,7 +108,10 @@ class _Handler(BaseHTTPRequestHandler):
             if path in ("/update", "/store") or self.command == "POST":
                 return self._refuse_write()
             return self._answer(404, "Not Found", f"没有 {path} / no {path} here: SPARQL queries go to /query\n")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self._answer(400, "Bad Request", "Content-Length 无效 / invalid Content-Length\n")
         if length > MAX_QUERY_BYTES:
             return self._answer(413, "Query Too Large", f"查询超过 {MAX_QUERY_BYTES} 字节 / the query is over {MAX_QUERY_BYTES} bytes\n")
         body = self.rfile.read(length) if length else None
