@@ -99,17 +99,25 @@ def push(graph: Path, endpoint: Endpoint, target: str | None = None, protocol: s
     nt = _ntriples(source)
     try:
         total = sum(1 for _ in _triple_lines(nt))
+        cut_off: list[str] = []  # GSP endpoints whose connection closed during the PUT
         if protocol in ("auto", "gsp"):
             candidates = [gsp_url] if gsp_url else gsp_candidates(endpoint.url)
             for candidate in candidates:
                 if gsp_url or _looks_like_gsp(candidate, endpoint):
-                    report = _push_gsp(nt, candidate, endpoint, target, total, explicit=bool(gsp_url))
+                    report = _push_gsp(nt, candidate, endpoint, target, total, explicit=bool(gsp_url), cut_off=cut_off)
                     if report is not None:
                         return report
+            if protocol == "gsp" and cut_off:
+                raise EndpointUnreachable(f"{cut_off[0]}: {_cut_off(cut_off[0], target)}")
             if protocol == "gsp":
                 raise StdkgError(f"{endpoint.url}: 找不到 Graph Store Protocol 端点（试过 {', '.join(candidates)}）/ "
                                  f"no Graph Store Protocol endpoint found (tried {', '.join(candidates)}); try --gsp-url or --protocol update")
-        return _push_update(nt, update_url or update_url_for(endpoint.url), endpoint, target, total, batch_size, progress)
+        try:
+            return _push_update(nt, update_url or update_url_for(endpoint.url), endpoint, target, total, batch_size, progress)
+        except StdkgError as exc:
+            if not cut_off:
+                raise
+            raise type(exc)(f"{exc}\n{_cut_off(cut_off[0], target)}") from exc
     finally:
         if nt != source:
             nt.unlink(missing_ok=True)
@@ -127,7 +135,7 @@ def _looks_like_gsp(url: str, endpoint: Endpoint) -> bool:
 
 
 def _push_gsp(nt: Path, url: str, endpoint: Endpoint, target: str | None, total: int,
-              explicit: bool = False) -> PushReport | None:
+              explicit: bool = False, cut_off: list[str] | None = None) -> PushReport | None:
     size = nt.stat().st_size
     try:
         with nt.open("rb") as body:
@@ -136,7 +144,9 @@ def _push_gsp(nt: Path, url: str, endpoint: Endpoint, target: str | None, total:
     except EndpointUnreachable:
         if explicit:
             raise
-        return None  # it closed the connection on the graph: not a Graph Store after all
+        if cut_off is not None:
+            cut_off.append(url)
+        return None  # it closed the connection on the graph: not a Graph Store after all, or gone
     except EndpointTimeout as exc:
         where = "默认图 / the default graph" if target is None else f"<{target}>"
         raise EndpointTimeout(f"{exc}\n服务器是否已用上传的图替换 {where} 未知，请查询核对 / whether the server replaced "
@@ -214,3 +224,12 @@ def _unfinished(target: str | None, temporary: str, moving: bool, left: bool) ->
         zh += f"；临时图 <{temporary}> 可能残留，可用 DROP SILENT GRAPH <{temporary}> 删除"
         en += f"; the temporary graph <{temporary}> may remain there: remove it with DROP SILENT GRAPH <{temporary}>"
     return f"{zh} / {en}"
+
+
+def _cut_off(url: str, target: str | None) -> str:
+    """What a Graph Store PUT that lost its connection means for the graph on the server."""
+    zh_graph, en_graph = ("默认图", "the default graph") if target is None else (f"<{target}>", f"<{target}>")
+    return (f"向 {url} 的 Graph Store PUT 中途断开，服务器没有确认：{zh_graph}未被 stdkg 替换；服务器是否保留原来的图取决于"
+            f"服务器（Oxigraph 对一次 PUT 要么整体应用，要么完全不应用）/ the Graph Store PUT to {url} was cut off and never "
+            f"confirmed: stdkg did not replace {en_graph}; whether the server kept its previous graph depends on the server "
+            "(Oxigraph applies a PUT whole or not at all)")

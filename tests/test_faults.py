@@ -178,3 +178,100 @@ def test_server_killed_mid_push_keeps_the_previous_graph(bundled_build: Path, tm
     finally:
         server.kill()
         server.wait()
+
+
+class CuttingRelay:
+    """A TCP relay to a server that holds a large upload half-way (``half`` is set) until the
+    test has killed the server (``go_on``), then drops the connection: a server gone mid-PUT."""
+
+    def __init__(self, upstream_port: int, cut_after: int) -> None:
+        import socket
+        import threading
+
+        self.upstream_port, self.cut_after = upstream_port, cut_after
+        self.half, self.go_on = threading.Event(), threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.pipe, args=(client,), daemon=True).start()
+
+    def pipe(self, client: object) -> None:
+        import socket
+        import threading
+
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        except OSError:
+            client.close()  # type: ignore[attr-defined]
+            return
+
+        def back() -> None:
+            try:
+                while data := upstream.recv(65536):
+                    client.sendall(data)  # type: ignore[attr-defined]
+            except OSError:
+                pass
+
+        threading.Thread(target=back, daemon=True).start()
+        sent = 0
+        try:
+            while data := client.recv(65536):  # type: ignore[attr-defined]
+                upstream.sendall(data)
+                sent += len(data)
+                if sent > self.cut_after and not self.half.is_set():
+                    self.half.set()
+                    self.go_on.wait(120)
+                    break
+        except OSError:
+            pass
+        client.close()  # type: ignore[attr-defined]
+        upstream.close()
+
+
+def test_server_killed_mid_graph_store_put_keeps_the_previous_graph(bundled_build: Path, tmp_path: Path) -> None:
+    """The default protocol with Oxigraph is one Graph Store PUT: killed half-way, the graph stays."""
+    from stdkg.server import free_port
+
+    target = "https://w3id.org/stdkg/graph/bps"
+    location, port = tmp_path / "store", free_port()
+    server = oxigraph_serve(location, port)
+    relay = CuttingRelay(port, cut_after=2_000_000)
+    try:
+        first = run_stdkg("push", str(bundled_build), "--endpoint", f"http://127.0.0.1:{port}", "--graph", target, "--format", "json")
+        assert first.returncode == 0 and json.loads(first.stdout)["method"] == "gsp", first.stderr
+        previous = count_where(port, f"GRAPH <{target}> {{ ?s ?p ?o }}")
+        big = tmp_path / "big.nt"
+        big.write_text("".join(f"<urn:x:s{i}> <urn:x:p> \"synthetic {i}\" .\n" for i in range(300_000)), encoding="utf-8")
+        push = subprocess.Popen([sys.executable, "-m", "stdkg", "push", str(big), "--endpoint", f"http://127.0.0.1:{relay.port}",
+                                 "--graph", target], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "COLUMNS": "500"})
+        assert relay.half.wait(120), push.communicate()  # 2 MB of the PUT have reached the server
+        server.kill()
+        server.wait()
+        relay.go_on.set()
+        _, err = push.communicate(timeout=120)
+    finally:
+        relay.go_on.set()
+        relay.listener.close()
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert push.returncode == 2 and "Traceback" not in err, err
+    said = " ".join(err.split())
+    assert f"/store was cut off and never confirmed: stdkg did not replace <{target}>" in said, said
+    server = oxigraph_serve(location, port)
+    try:
+        assert count_where(port, f"GRAPH <{target}> {{ ?s ?p ?o }}") == previous
+        assert count_where(port, "GRAPH ?g { ?s <urn:x:p> ?o }") == 0  # nothing of the cut-off upload anywhere
+    finally:
+        server.kill()
+        server.wait()
