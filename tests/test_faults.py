@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from conftest import REPO, run_stdkg
 
@@ -275,3 +276,34 @@ def test_server_killed_mid_graph_store_put_keeps_the_previous_graph(bundled_buil
     finally:
         server.kill()
         server.wait()
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error(bundled_build: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    for args in (("build", "--out", str(blocker / "build")),
+                 ("validate", str(bundled_build), "--report", str(blocker / "report.json")),
+                 ("analyze", str(bundled_build), "--out", str(blocker / "report"), "--format", "json")):
+        done = run_stdkg(*args, env={"COLUMNS": "400"})
+        assert done.returncode == 2, (args, done.stderr)
+        assert str(blocker) in done.stderr and "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+
+
+def test_a_full_disk_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from stdkg.atomic import atomic_write
+    from stdkg.problems import StdkgError
+
+    target = tmp_path / "report.json"
+    target.write_text("previous\n", encoding="utf-8")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StdkgError, match="No space left on device"):
+        with atomic_write(target) as out:
+            out.write("new\n")
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # the temporary file is gone
