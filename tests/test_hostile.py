@@ -1,4 +1,4 @@
-"""Hostile content: XML entities in RDF/XML, and XLSX, never read files or explode memory."""
+"""Hostile content: XML entities in RDF/XML and XLSX never read files or explode memory; markup, quotes and ../ from the data stay inert in IRIs and in the analysis report; queries open no socket."""
 
 from __future__ import annotations
 
@@ -153,3 +153,25 @@ def test_analysis_report_escapes_hostile_titles_and_writes_only_its_folder(tmp_p
     markdown = (out / "analysis.md").read_text(encoding="utf-8")
     assert "&lt;script>alert" in markdown and "<script" not in markdown
     assert json.loads((out / "analysis.json").read_text(encoding="utf-8"))["graph"] == PAYLOAD
+
+
+def test_iris_minted_from_cells_stay_iris(tmp_path: Path) -> None:
+    """A space, quotes, angle brackets or ../ in a source URL or a committee name are
+    percent-encoded in the IRI minted from them; a file:// source stays a plain literal."""
+    import pyoxigraph as ox
+
+    table = tmp_path / "iri.csv"
+    table.write_text("标准号,标准名称,发布日期,归口单位,来源\n"
+                     "GB/T 900001-2020,合成服务规范,2020-01-01,SAC/TC ../../x,https://example.org/a b.html\n"
+                     'GB/T 900002-2020,合成服务规范二,2020-01-01,"全国合成""<委员会>""","https://example.org/x""><script>"\n'
+                     "GB/T 900003-2020,合成服务规范三,2020-01-01,,file:///etc/passwd\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(table), "--out", str(tmp_path / "out"), "--strict")
+    assert done.returncode == 0, done.stdout + done.stderr
+    quads = list(ox.parse(path=str(tmp_path / "out" / "stdkg.nt"), format=ox.RdfFormat.N_TRIPLES))
+    sources = {str(q.object.value) for q in quads if q.predicate.value == "http://purl.org/dc/terms/source"}
+    assert {"https://example.org/a%20b.html", "https://example.org/x%22%3E%3Cscript%3E", "file:///etc/passwd"} <= sources
+    passwd = next(q.object for q in quads if q.object.value == "file:///etc/passwd")
+    assert isinstance(passwd, ox.Literal)
+    iris = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    assert "https://w3id.org/stdkg/org/SAC%2FTC%20..%2F..%2Fx" in iris
+    assert not any(" " in iri or "../" in iri or '"' in iri or "<" in iri for iri in iris)
