@@ -1,4 +1,5 @@
-"""Faults: runs killed half-way (SIGKILL), servers gone mid-push, outputs that cannot be written: the previous output stays intact and the user is told."""
+"""Faults: runs killed half-way (SIGKILL), servers gone mid-push, outputs that cannot be
+written: the previous output stays intact and the user is told."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Hostile content: XML entities in RDF/XML and XLSX never read files or explode memory; markup, quotes and ../ from the data stay inert in IRIs and in the analysis report; queries open no socket."""
+"""Hostile content: XML entities in RDF/XML and XLSX never read files or explode memory;
+markup, quotes and ../ from the data stay inert in IRIs and in the analysis report; queries
+on the embedded store open no socket."""
 
 from __future__ import annotations
 
