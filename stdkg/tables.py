@@ -171,9 +171,32 @@ def _read_delimited(path: Path, encoding: str | None) -> Table:
     return _assemble(path, lines, encoding=used)
 
 
+MAX_XLSX_XML = 256 << 20  # bytes of sheet and shared-string XML once unzipped (see _check_xlsx_size)
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse an XLSX whose sheets unzip to more than MAX_XLSX_XML bytes, from the zip's directory
+    alone. XML compresses a thousandfold, so a small file can hold gigabytes of cells (a "zip
+    bomb"), and openpyxl keeps every cell of a sheet in memory. The national platform's full
+    export (~100,000 rows) unzips to well under this."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(i.file_size for i in archive.infolist()
+                       if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml")
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl says what is wrong with it
+    if size > MAX_XLSX_XML:
+        raise StdkgError(f"{path}: 工作表解压后达 {size >> 20} MiB，超过 {MAX_XLSX_XML >> 20} MiB 上限（压缩炸弹？），已拒绝；"
+                         f"如确是真实数据，请另存为 CSV / its sheets unzip to {size >> 20} MiB, over the {MAX_XLSX_XML >> 20} MiB "
+                         "limit (a zip bomb?): refused; if the data is real, save it as CSV")
+
+
 def _read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook  # imported here: loading openpyxl costs ~0.3 s
 
+    _check_xlsx_size(path)
     try:
         # data_only: a formula cell gives the value Excel last computed, not the formula text.
         # Not read-only: only a full worksheet knows its merged cells.

@@ -177,3 +177,40 @@ def test_iris_minted_from_cells_stay_iris(tmp_path: Path) -> None:
     iris = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
     assert "https://w3id.org/stdkg/org/SAC%2FTC%20..%2F..%2Fx" in iris
     assert not any(" " in iri or "../" in iri or '"' in iri or "<" in iri for iri in iris)
+
+
+def test_xlsx_zip_bomb_is_refused_before_it_is_unzipped(tmp_path: Path) -> None:
+    """A 300 MiB sheet of cells in a file of a few hundred kB: refused from the zip's directory,
+    with the child's peak memory far below the sheet's size."""
+    import os
+    import subprocess
+    import sys
+
+    from openpyxl import Workbook
+
+    small = tmp_path / "small.xlsx"
+    book = Workbook()
+    book.active.append(["标准号", "标准名称", "发布日期", "来源"])
+    book.save(small)
+    bomb = tmp_path / "bomb.xlsx"
+    row = "".join(f'<c t="inlineStr"><is><t>{c}</t></is></c>' for c in ("GB/T 900001-2020", "合成服务规范", "2020-01-01", "x"))
+    block = (f"<row>{row}</row>" * 1000).encode("utf-8")
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item))
+        with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        b"<sheetData>")
+            for _ in range(300 * 2**20 // len(block) + 1):
+                sheet.write(block)
+            sheet.write(b"</sheetData></worksheet>")
+    assert bomb.stat().st_size < 20 * 2**20
+    with (tmp_path / "log").open("w") as log:
+        child = subprocess.Popen([sys.executable, "-m", "stdkg", "build", "--input", str(bomb), "--out", str(tmp_path / "out")],
+                                 stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "400"})
+        _, status, usage = os.wait4(child.pid, 0)
+    said = " ".join((tmp_path / "log").read_text(encoding="utf-8").split())
+    assert os.waitstatus_to_exitcode(status) == 2 and "over the 256 MiB limit (a zip bomb?): refused" in said, said
+    assert "Traceback" not in said and not (tmp_path / "out").exists()
+    assert usage.ru_maxrss < 200 * 1024  # KiB: far below the 300 MiB sheet it would have unpacked
