@@ -87,11 +87,39 @@ def decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             line = data.count(b"\n") + 1
             raise StdkgError(f"{path}: 文件在第{line}行的一个字符中间结束，可能未完整复制或下载 / the file ends in the middle "
                              f"of a character on line {line}: it was probably cut off (an incomplete copy or download)") from None
+        bad_line = data.count(b"\n", 0, utf8_error.start) + 1
+        # GBK rows pasted into a UTF-8 file (or the reverse) would decode as GB18030 mojibake
+        # without an error: a whole earlier (or later) line of Chinese that is valid UTF-8 says so.
+        utf8_line = _utf8_line(data[:utf8_error.start]) or _utf8_line(data, after=bad_line)
+        if utf8_line is not None:
+            raise StdkgError(f"{path}: 第{utf8_line}行是 UTF-8，第{bad_line}行却不是（可能是 GBK）：文件混用了编码，"
+                             f"请整体另存为 UTF-8，或用 --encoding 按一种编码读取整个文件 / line {utf8_line} is UTF-8 but line "
+                             f"{bad_line} is not (GBK?): the file mixes encodings; save all of it as UTF-8, or pass --encoding "
+                             "to read the whole file as one encoding")
         try:
             # GB18030 is a superset of GBK and GB2312: one decoder covers all three.
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             raise StdkgError(_decode_error(path, data, utf8_error, "utf-8 or gb18030")) from None
+
+
+def _utf8_line(data: bytes, after: int = 0) -> int | None:
+    """The number of the first complete line after line ``after`` that is valid UTF-8 holding at
+    least 4 non-ASCII characters. GBK text passes for UTF-8 by chance one character in ~12, so
+    four in one line (p < 1e-4, and a title has more) is not chance."""
+    lines = data.split(b"\n")
+    if not data.endswith(b"\n"):
+        lines.pop()  # an incomplete last line may end in a cut character
+    for number, line in enumerate(lines[after:], start=after + 1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum(ord(ch) > 127 for ch in text) >= 4:
+            return number
+    return None
 
 
 def _strict(data: bytes, encoding: str, path: Path) -> str:

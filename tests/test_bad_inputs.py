@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES
 
@@ -116,3 +118,28 @@ def test_readme_bad_input_examples_are_real(tmp_path: Path) -> None:
     for line in block.splitlines():
         if not line.startswith(("$", "…")):
             assert line.strip() in said, line
+
+
+cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+gbk_cells = st.text(alphabet=st.one_of(cjk, st.sampled_from("0123456789 -/年月日ABCabc（）")), min_size=1, max_size=12).filter(
+    lambda text: "\n" not in text and not _not_gbk(text))
+
+
+def _not_gbk(text: str) -> bool:
+    try:
+        text.encode("gbk")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(gbk_cells, min_size=2, max_size=2), min_size=1, max_size=30))
+def test_a_gbk_table_is_never_mistaken_for_mixed_encodings(tmp_path: Path, rows: list[list[str]]) -> None:
+    """The mixed-encoding check looks for UTF-8 lines among GBK ones: pure GBK must never trip it."""
+    from stdkg.tables import read_table
+
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(("标准号,标准名称\n" + "".join(f'"{a}","{b}"\n' for a, b in rows)).encode("gbk"))
+    table = read_table(path)
+    assert [cells for _, cells in table.rows] == rows and table.encoding in ("gb18030", "utf-8")
