@@ -4,6 +4,7 @@ the previous build left as it was; 200 MB files are refused with bounded memory.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -78,6 +79,8 @@ def test_bad_input(name: str, previous: Path) -> None:
     assert (previous / "stdkg.ttl").read_bytes() == before["stdkg.ttl"]
     if code == 2:
         assert (previous / "build-report.json").read_bytes() == before["build-report.json"]
+    else:  # rows rejected under --strict: the report of this run is written, saying no graph was
+        assert json.loads((previous / "build-report.json").read_text(encoding="utf-8"))["graph_written"] is False
 
 
 def write_big(path: Path, head: bytes, block: bytes, size: int = 200 * 2**20) -> None:
