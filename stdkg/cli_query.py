@@ -313,7 +313,7 @@ def serve(graph: Path, host: str, port: int, timeout: int, max_result_mb: float)
     \b
     Examples:
       stdkg serve
-      stdkg serve build/ --port 8000 --timeout 10
+      stdkg serve build/ --port 8000 --timeout 10 --max-result-mb 5
       stdkg query standards_by_level --endpoint http://127.0.0.1:7878/query
     """
     if not 0 <= port <= 65535:

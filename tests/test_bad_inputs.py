@@ -91,7 +91,8 @@ def write_big(path: Path, head: bytes, block: bytes, size: int = 200 * 2**20) ->
 
 
 def test_200_mb_files_are_refused_with_bounded_memory(tmp_path: Path) -> None:
-    """The child's peak memory stays within 64 MiB of a run on an empty file, against 200 MB of input."""
+    """The child's peak memory stays within 64 MiB of a run on an empty file, against 200 MB of input
+    (compared with a baseline because a forked child's peak counts the parent's memory at the fork)."""
     _, _, baseline = run_build(BAD / "empty.csv", tmp_path / "baseline")
     one_line = tmp_path / "one_line.csv"
     write_big(one_line, "标准号,标准名称,发布日期,来源\n".encode(), "GB/T 900001-2020,合成服务规范,2020-01-01,fixture,".encode() * 1024)
