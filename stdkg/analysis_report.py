@@ -270,9 +270,9 @@ def as_markdown(doc: dict[str, object], limit: int | None = 50) -> str:
     for section in sections(doc, limit):
         out += [f"## {section.title}", ""]
         if section.key == "summary":
-            out += [f"- {line}" for line in section.lines] + [""]
+            out += [f"- {_md(line)}" for line in section.lines] + [""]
         else:
-            out += [part for line in section.lines for part in (line, "")]
+            out += [part for line in section.lines for part in (_md(line), "")]
         for table in section.tables:
             out += markdown_table(table)
         if section.key in SOURCES:
@@ -280,11 +280,16 @@ def as_markdown(doc: dict[str, object], limit: int | None = 50) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _md(text: str) -> str:
+    """Text from the data as Markdown text: a '<' from a title would open raw HTML in a viewer."""
+    return text.replace("<", "&lt;")
+
+
 def markdown_table(table: Table) -> list[str]:
     out = [f"### {table.title}", ""]
     if not table.rows:
         return out + ["（无 / none）", ""]
-    cell = lambda v: v.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    cell = lambda v: _md(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
     out.append("| " + " | ".join(cell(h) for h in table.headers) + " |")
     out.append("| " + " | ".join("---:" if i in table.numeric else "---" for i in range(len(table.headers))) + " |")
     out += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.rows]

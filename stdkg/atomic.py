@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
+
+from .problems import StdkgError
 
 
 Staged = list[tuple[Path, Path]]  # (temporary file, final path) written but not yet renamed
@@ -20,13 +23,21 @@ def atomic_write(path: Path, encoding: str = "utf-8", stage: Staged | None = Non
     With ``stage``, the finished temporary file is only recorded there, so several outputs can
     be renamed together by ``publish`` once all of them are complete.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="\n") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
+            try:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                if exc.errno in _STORAGE_ERRORS:  # the disk, not the caller's code: say where
+                    raise _cannot_write(path, exc) from exc
+                raise
         # mkstemp makes 0600 files; outputs are meant to be read (served, shared) like any other file.
         umask = os.umask(0)
         os.umask(umask)
@@ -38,6 +49,14 @@ def atomic_write(path: Path, encoding: str = "utf-8", stage: Staged | None = Non
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EFBIG}
+
+
+def _cannot_write(path: Path, exc: OSError) -> StdkgError:
+    return StdkgError(f"{path}: 无法写入（{exc.strerror or exc}），原有文件保持不变 / cannot write "
+                      f"({exc.strerror or exc}); any previous file there is unchanged")
 
 
 @contextmanager

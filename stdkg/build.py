@@ -212,7 +212,10 @@ def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None 
 
 
 def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StdkgError(f"{out_dir}: 无法创建输出目录 / cannot create the output folder ({exc.strerror or exc})") from exc
     nt, ttl, report = out_dir / GRAPH_NT, out_dir / GRAPH_TTL, out_dir / REPORT
     if progress:
         progress("write", 0, 3)

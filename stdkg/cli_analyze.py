@@ -19,7 +19,7 @@ from .analysis_report import as_json, as_markdown, impact_markdown, print_impact
 from .analyze import analyze as run_analysis
 from .analyze_deps import impact as run_impact
 from .analyze_html import render_html
-from .atomic import atomic_write
+from .atomic import atomic_write, staged
 from .problems import StdkgError
 from .store import open_store
 from .vocab import DEFAULT_BASE
@@ -61,14 +61,16 @@ def _status(enabled: bool) -> Iterator[object]:
 
 
 def write_report(doc: dict[str, object], out_dir: Path) -> list[Path]:
-    """index.html (self-contained), analysis.json and analysis.md into ``out_dir``, each written atomically."""
+    """index.html (self-contained), analysis.json and analysis.md into ``out_dir``, renamed into place
+    together once all three are complete: a run killed half-way leaves the previous three as they were."""
     written = []
-    for name, text in (("index.html", render_html(doc)), ("analysis.json", as_json(doc) + "\n"),
-                       ("analysis.md", as_markdown(doc, 50))):
-        path = out_dir / name
-        with atomic_write(path) as out:
-            out.write(text)
-        written.append(path)
+    with staged() as stage:
+        for name, text in (("index.html", render_html(doc)), ("analysis.json", as_json(doc) + "\n"),
+                           ("analysis.md", as_markdown(doc, 50))):
+            path = out_dir / name
+            with atomic_write(path, stage=stage) as out:
+                out.write(text)
+            written.append(path)
     return written
 
 

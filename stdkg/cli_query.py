@@ -299,25 +299,31 @@ def push(graph: Path, endpoint: str, target: str | None, protocol: str, gsp_url:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=7878, show_default=True, help="Port to listen on (0: any free port).")
 @click.option("--timeout", type=int, default=30, show_default=True, help="Seconds a query may run before the server stops it.")
-def serve(graph: Path, host: str, port: int, timeout: int) -> None:
+@click.option("--max-result-mb", type=float, default=20.0, show_default=True,
+              help="Refuse (HTTP 500, never cut short) an answer larger than this many MB; 0: no limit.")
+def serve(graph: Path, host: str, port: int, timeout: int, max_result_mb: float) -> None:
     """Serve the built graph as a local read-only SPARQL 1.1 endpoint until Ctrl-C.
 
     GRAPH is a build folder or graph file (default: build/). The graph is loaded into a
     temporary Oxigraph store that the Oxigraph server (from the `oxigraph` package) serves
     read-only: SPARQL queries at /query, the graph at /store, a query page at /. The store
-    directory is removed when the server stops.
+    directory is removed when the server stops. A small proxy in front of it refuses writes and
+    any answer over --max-result-mb (Oxigraph itself bounds only a query's time).
 
     \b
     Examples:
       stdkg serve
-      stdkg serve build/ --port 8000 --timeout 10
+      stdkg serve build/ --port 8000 --timeout 10 --max-result-mb 5
       stdkg query standards_by_level --endpoint http://127.0.0.1:7878/query
     """
     if not 0 <= port <= 65535:
         raise StdkgError(f"--port 应在 0–65535 之间 / --port must be 0–65535: {port}")
     if timeout <= 0:
         raise StdkgError("--timeout 应大于 0 / --timeout must be more than 0")
-    server = sparql.start_server(graph, host, port, read_only=True, timeout_s=timeout)
+    if max_result_mb < 0:
+        raise StdkgError("--max-result-mb 不能为负 / --max-result-mb cannot be negative")
+    limit = round(max_result_mb * 1_000_000) if max_result_mb else None
+    server = sparql.start_server(graph, host, port, read_only=True, timeout_s=timeout, max_result_bytes=limit)
 
     def announce(url: str) -> None:
         click.echo(f"SPARQL 端点 / endpoint: {url}/query", nl=True)

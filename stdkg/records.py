@@ -13,7 +13,7 @@ from typing import Any
 from . import cells
 from .mapping import Mapping, normalise_name
 from .problems import Problem
-from .tables import Table, cell_text
+from .tables import Table, UncomputedFormula, cell_text
 
 
 @dataclass
@@ -98,6 +98,9 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
             spec = mapping.fields[field_name]
             raw[field_name] = text
             cell = row_cells[index]
+            if isinstance(cell, UncomputedFormula):
+                row_problems.append(Problem(name, row_number, table.header[index], text, cell.zh, cell.en))
+                continue
             if spec.type == "date" and isinstance(cell, float) and not cell.is_integer():
                 # 2020.10 typed into Excel is the number 2020.1: October cannot be told from January.
                 row_problems.append(Problem(name, row_number, table.header[index], text,

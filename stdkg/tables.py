@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -81,11 +82,44 @@ def decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
+        if utf8_error.end == len(data) and utf8_error.reason == "unexpected end of data":
+            # Valid UTF-8 up to a character cut in two at the very end: a copy or download that stopped.
+            line = data.count(b"\n") + 1
+            raise StdkgError(f"{path}: 文件在第{line}行的一个字符中间结束，可能未完整复制或下载 / the file ends in the middle "
+                             f"of a character on line {line}: it was probably cut off (an incomplete copy or download)") from None
+        bad_line = data.count(b"\n", 0, utf8_error.start) + 1
+        # GBK rows pasted into a UTF-8 file (or the reverse) would decode as GB18030 mojibake
+        # without an error: a whole earlier (or later) line of Chinese that is valid UTF-8 says so.
+        utf8_line = _utf8_line(data[:utf8_error.start]) or _utf8_line(data, after=bad_line)
+        if utf8_line is not None:
+            raise StdkgError(f"{path}: 第{utf8_line}行是 UTF-8，第{bad_line}行却不是（可能是 GBK）：文件混用了编码，"
+                             f"请整体另存为 UTF-8，或用 --encoding 按一种编码读取整个文件 / line {utf8_line} is UTF-8 but line "
+                             f"{bad_line} is not (GBK?): the file mixes encodings; save all of it as UTF-8, or pass --encoding "
+                             "to read the whole file as one encoding")
         try:
             # GB18030 is a superset of GBK and GB2312: one decoder covers all three.
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             raise StdkgError(_decode_error(path, data, utf8_error, "utf-8 or gb18030")) from None
+
+
+def _utf8_line(data: bytes, after: int = 0) -> int | None:
+    """The number of the first complete line after line ``after`` that is valid UTF-8 holding at
+    least 4 non-ASCII characters. GBK text passes for UTF-8 by chance one character in ~12, so
+    four in one line (p < 1e-4, and a title has more) is not chance."""
+    lines = data.split(b"\n")
+    if not data.endswith(b"\n"):
+        lines.pop()  # an incomplete last line may end in a cut character
+    for number, line in enumerate(lines[after:], start=after + 1):
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if sum(ord(ch) > 127 for ch in text) >= 4:
+            return number
+    return None
 
 
 def _strict(data: bytes, encoding: str, path: Path) -> str:
@@ -104,7 +138,55 @@ def _decode_error(path: Path, data: bytes, exc: UnicodeDecodeError, tried: str) 
     )
 
 
+MAX_LINE = 1 << 20  # bytes: a table's line is a few hundred; a longer one means the wrong kind of file
+_MAGIC = {b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ("旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV",
+                                                 "an old Excel (.xls) file: save it as .xlsx or CSV"),
+          b"PK\x03\x04": ("ZIP 文件（可能是 .xlsx），请改用 .xlsx 扩展名", "a ZIP file (an .xlsx?): give it the .xlsx suffix")}
+
+
+def check_text_file(path: Path, encoding: str | None, lines: bool = True) -> None:
+    """Refuse, before reading it whole, a file that cannot be a text table: an .xls or .xlsx
+    under a text suffix, a NUL byte in the first line (binary, or UTF-16 without a byte-order
+    mark), or (with ``lines``) a line longer than MAX_LINE. Reads 1 MiB at a time, so memory
+    stays bounded whatever the size of the file."""
+    wide = (encoding or "").lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32"))
+    with path.open("rb") as f:
+        first = f.read(MAX_LINE)
+        for magic, (zh, en) in _MAGIC.items():
+            if first.startswith(magic):
+                raise StdkgError(f"{path}: 不是文本表格，而是{zh} / not a text table but {en}")
+        if wide or first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return
+        # A header never holds a NUL byte; UTF-16 without a BOM and binary files do, early on. (A stray
+        # NUL further down is a cell's problem, not a reason to refuse the file.)
+        header = first.split(b"\n", 1)[0]
+        if b"\x00" in header:
+            at = header.find(b"\x00")
+            raise StdkgError(f"{path}: 第1行（字节 {at}）有 NUL 字节：这是二进制文件，或没有 BOM 的 UTF-16 文本；"
+                             f"请另存为 UTF-8 CSV / line 1 (byte {at}) has a NUL byte: a binary file, or UTF-16 "
+                             "without a byte-order mark; save it as UTF-8 CSV (or pass --encoding utf-16)")
+        chunk, offset, line, line_start = first, 0, 1, 0  # line: number of the line chunk starts in
+        while chunk and lines:
+            # A line wholly inside one chunk is shorter than a chunk: only one that crosses into
+            # this chunk (ends at its first break) or runs on past its last break can be too long.
+            first_break = chunk.find(b"\n")
+            if first_break >= 0:
+                if offset + first_break - line_start > MAX_LINE:
+                    _too_long(path, line)
+                line, line_start = line + chunk.count(b"\n"), offset + chunk.rfind(b"\n") + 1
+            if offset + len(chunk) - line_start > MAX_LINE:
+                _too_long(path, line)
+            offset += len(chunk)
+            chunk = f.read(MAX_LINE)
+
+
+def _too_long(path: Path, line: int) -> None:
+    raise StdkgError(f"{path}: 第{line}行超过 {MAX_LINE >> 20} MiB，不像表格（整个文件只有一行？选错了文件？）/ "
+                     f"line {line} is longer than {MAX_LINE >> 20} MiB: not a table (one line for the whole file? the wrong file?)")
+
+
 def _read_delimited(path: Path, encoding: str | None) -> Table:
+    check_text_file(path, encoding)
     text, used = decode(path.read_bytes(), path, encoding)
     sample = text[:4096]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or sample.count("\t") > sample.count(",") else ","
@@ -117,9 +199,32 @@ def _read_delimited(path: Path, encoding: str | None) -> Table:
     return _assemble(path, lines, encoding=used)
 
 
+MAX_XLSX_XML = 256 << 20  # bytes of sheet and shared-string XML once unzipped (see _check_xlsx_size)
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse an XLSX whose sheets unzip to more than MAX_XLSX_XML bytes, from the zip's directory
+    alone. XML compresses a thousandfold, so a small file can hold gigabytes of cells (a "zip
+    bomb"), and openpyxl keeps every cell of a sheet in memory. The national platform's full
+    export (~100,000 rows) unzips to well under this."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(i.file_size for i in archive.infolist()
+                       if i.filename.startswith("xl/worksheets/") or i.filename == "xl/sharedStrings.xml")
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl says what is wrong with it
+    if size > MAX_XLSX_XML:
+        raise StdkgError(f"{path}: 工作表解压后达 {size >> 20} MiB，超过 {MAX_XLSX_XML >> 20} MiB 上限（压缩炸弹？），已拒绝；"
+                         f"如确是真实数据，请另存为 CSV / its sheets unzip to {size >> 20} MiB, over the {MAX_XLSX_XML >> 20} MiB "
+                         "limit (a zip bomb?): refused; if the data is real, save it as CSV")
+
+
 def _read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook  # imported here: loading openpyxl costs ~0.3 s
 
+    _check_xlsx_size(path)
     try:
         # data_only: a formula cell gives the value Excel last computed, not the formula text.
         # Not read-only: only a full worksheet knows its merged cells.
@@ -137,6 +242,9 @@ def _read_xlsx(path: Path) -> Table:
                 for col in range(cell_range.min_col, cell_range.max_col + 1):
                     sheet.cell(row, col).value = value
         lines = [(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        for (row, col), formula in _uncomputed_formulas(path, sheet.title).items():
+            if lines[row - 1][1][col - 1] is None:  # (openpyxl's cell setter would turn the marker into a str)
+                lines[row - 1][1][col - 1] = UncomputedFormula(formula)
         table = _assemble(path, lines, encoding=None)
         if merged:
             table.notes.append(f"{len(merged)} 处合并单元格已按左上角的值填充 / {len(merged)} merged ranges filled from their top-left cell")
@@ -147,7 +255,49 @@ def _read_xlsx(path: Path) -> Table:
         book.close()
 
 
+class UncomputedFormula(str):
+    """A formula cell whose file holds no computed value (written by a program, never opened in
+    Excel or WPS): read with data_only it would be an empty cell, and a value would go missing."""
+
+    zh = "公式没有缓存的计算结果：请先在 Excel 或 WPS 中打开并保存该文件"
+    en = "formula without a cached value: open and save the file in Excel or WPS first"
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _uncomputed_formulas(path: Path, sheet_title: str) -> dict[tuple[int, int], str]:
+    """(row, column) → formula text of the first sheet's formula cells, when the file has any.
+
+    A cheap scan of the sheet XML for <f> first: only a workbook with formulas is opened a
+    second time (read-only, formulas as text) to find where they are.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            if not any(_FORMULA_TAG.search(archive.read(n)) for n in sheets):
+                return {}
+        book = load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # the data_only load succeeded: a failure here is as damaged a file
+        raise StdkgError(f"{path}: 无法读取 XLSX 文件 / cannot read XLSX file ({type(exc).__name__}: {exc})") from exc
+    try:
+        found: dict[tuple[int, int], str] = {}
+        for row in book[sheet_title].iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    value = cell.value
+                    found[(cell.row, cell.column)] = str(getattr(value, "text", value))  # ArrayFormula keeps .text
+        return found
+    finally:
+        book.close()
+
+
 def _read_json(path: Path, encoding: str | None) -> Table:
+    check_text_file(path, encoding, lines=False)  # JSON on one line is normal
     text, used = decode(path.read_bytes(), path, encoding)
     try:
         data = json.loads(text)
