@@ -39,6 +39,7 @@ Progress = Callable[[str, int, int], None]
 REFERENCE_ORDER = {"catalogue": 0, "service_items": 1, "committees": 2}
 # Reference tables first, then standards, then what names them (targets, pilots, feedback).
 KIND_ORDER = {"reference": 0, "standards": 1}
+WORKPLAN_KINDS = {"targets", "pilots", "feedback"}
 GRAPH_NT = "stdkg.nt"
 GRAPH_TTL = "stdkg.ttl"
 REPORT = "build-report.json"
@@ -128,20 +129,12 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     sources += [(path, False) for path in iter_table_files(inputs or [], RDF_SUFFIXES)]
     names_seen: dict[str, int] = {}
     merged: list[Triple] = []
-    # The system's own non-reference tables give way to the user's tables of the same kind
-    # (your standards replace the bundled ones; your pilots or feedback alone keep them).
-    user_kinds: set[str] = set()
-    system_tables: list[tuple[Path, object, Mapping]] = []
-    for path, from_system, table, mapping in _matched(sources, mappings, builder.base, encoding, merged, tables):
-        if from_system and inputs and mapping is not None and mapping.kind != "reference":
-            system_tables.append((path, table, mapping))
-            continue
-        if not from_system and mapping is not None:
-            user_kinds.add(mapping.kind)
+    matched = list(_matched(sources, mappings, builder.base, encoding, merged, tables))
+    replaced = replaced_kinds(matched, bool(inputs))
+    for path, from_system, table, mapping in matched:
+        if from_system and mapping is not None and mapping.kind in replaced:
+            continue  # the user's tables stand in for the system's own
         _load_table(path, from_system, table, mapping, inputs, names_seen, mappings, value_maps, problems, tables, loaded)
-    for path, table, mapping in system_tables:
-        if mapping.kind not in user_kinds:
-            _load_table(path, True, table, mapping, inputs, names_seen, mappings, value_maps, problems, tables, loaded)
 
     loaded.sort(key=lambda pair: (KIND_ORDER.get(pair[0].kind, 2), REFERENCE_ORDER.get(pair[0].name, 9)))
     builder.dataset_names = dataset_names([str(entry["file"]) for _, _, entry in loaded])
@@ -169,6 +162,23 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
     return result
+
+
+def replaced_kinds(matched: list[tuple[Path, bool, object, Mapping | None]], has_inputs: bool) -> set[str]:
+    """Kinds of the system's own tables that the user's inputs replace.
+
+    With --input, the system's standards (and targets) give way to the user's tables, while
+    its reference tables (catalogue, committees) always load. Inputs that are only work-plan
+    tables (pilots, feedback, targets) add to the system instead: then only a kind the user
+    gives (their own targets) replaces the system's.
+    """
+    if not has_inputs:
+        return set()
+    user = [mapping.kind if mapping else None for _, from_system, _, mapping in matched if not from_system]
+    own = {kind for kind in user if kind and kind != "reference"}
+    if user and all(kind in WORKPLAN_KINDS for kind in user):
+        return own
+    return {"standards", *WORKPLAN_KINDS} - {"pilots", "feedback"} | own
 
 
 def _matched(sources: list[tuple[Path, bool]], mappings: list[Mapping], base: str, encoding: str | None,
