@@ -113,8 +113,8 @@ def standard_row(src: dict[str, str]) -> dict[str, str]:
 
 # The work plan's targets: which measure counts each, by the words of its text (a rule, not a guess
 # per row); a target no measure fits stays qualitative (no measure, no number).
-TARGET_MEASURES = (("试点", "pilots"), ("地方标准", "local_counterparts"), ("国家标准", "editions_issued"))
-TARGET_LEVELS = {"editions_issued": "国家标准; 行业标准", "local_counterparts": "地方标准", "pilots": ""}
+TARGET_MEASURES = (("试点", "pilots"), ("地方标准", "local_supporting"), ("国家标准", "editions_issued"))
+TARGET_LEVELS = {"editions_issued": "国家标准; 行业标准", "local_supporting": "地方标准", "pilots": ""}
 TARGET_COLUMNS = ["id", "plan", "target_zh", "measure", "value", "deadline", "counted_from", "scope_level", "note", "source"]
 
 

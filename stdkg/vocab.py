@@ -98,7 +98,7 @@ class STDV(DefinedNamespace):
         "type-general", "type-facilityResources", "type-processQuality",
         "type-operationManagement", "type-performanceEvaluation",
         "degree-IDT", "degree-MOD", "degree-NEQ",
-        "measure-editions_issued", "measure-pilots", "measure-local_counterparts",
+        "measure-editions_issued", "measure-pilots", "measure-local_supporting",
         "pilotKind-special", "pilotKind-comprehensive", "pilotKind-regional",
         "pilotLevel-national", "pilotLevel-provincial",
         "pilotStatus-underway", "pilotStatus-accepted", "pilotStatus-ended",
