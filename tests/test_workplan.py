@@ -159,3 +159,10 @@ def test_targets_query_lists_the_bundled_targets_with_their_sources(bundled_buil
         ("T2027-1", "editions_issued", "200"), ("T2027-2", "pilots", "80"), ("T2027-3", "local_supporting", ""),
         ("T2035-1", "", "")]
     assert rows[0]["target_zh"] == "制修订基本公共服务领域国家标准、行业标准200项"
+
+
+def test_loaded_pilots_and_feedback_pass_the_shapes(workplan_build: Path) -> None:
+    done = run_stdkg("validate", str(workplan_build), "--format", "json")
+    assert done.returncode == 0, done.stdout[-2000:]
+    rules = {r["rule"] for r in json.loads(done.stdout)["results"]}
+    assert not rules & {"PilotInRealRegion", "PilotInRealDomain", "FeedbackNamesEdition", "FeedbackCategoryFromScheme"}
