@@ -166,3 +166,57 @@ def test_loaded_pilots_and_feedback_pass_the_shapes(workplan_build: Path) -> Non
     assert done.returncode == 0, done.stdout[-2000:]
     rules = {r["rule"] for r in json.loads(done.stdout)["results"]}
     assert not rules & {"PilotInRealRegion", "PilotInRealDomain", "FeedbackNamesEdition", "FeedbackCategoryFromScheme"}
+
+
+# ------------------------------------------------------------------ feedback and equalisation
+
+def test_equalisation_on_a_hand_made_graph() -> None:
+    import statistics
+
+    import pyoxigraph as ox
+
+    from stdkg.analyze import load_facts, work_titles
+    from stdkg.analyze_equalisation import equalisation
+    from stdkg.analyze_local import local_support
+    from stdkg.validate import ontology_files
+
+    store = ox.Store()
+    for path in [WORKPLAN / "equalisation_graph.ttl", *ontology_files()]:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    docs = load_facts(store)
+    view = equalisation(store, docs, local_support(store, docs, work_titles(docs)), items=4)
+    provinces = {p["zh"]: p for p in view["provinces"]}
+    assert len(provinces) == 34 and view["provinces_with_local_standards"] == 2
+    zhejiang, shanghai = provinces["浙江省"], provinces["上海市"]
+    assert (zhejiang["local_standards"], zhejiang["supported"], zhejiang["supporting_rate"], zhejiang["coverage"]) == (2, 2, 0.5, 0.5)
+    assert (shanghai["local_standards"], shanghai["supported"], shanghai["supporting_rate"], shanghai["coverage"]) == (2, 1, 0.25, 0.0)
+    assert provinces["北京市"]["supporting_rate"] == 0.0
+    assert view["national"] == {"standards": 4, "local_standards": 4, "supported": 2, "supporting_rate": 0.5,
+                                "items": 4, "items_covered": 2, "coverage": 0.5}
+    assert view["spread"]["local_standards"] == {"min": 0.0, "max": 2.0, "range": 2.0, "mean": 0.1176, "cv": 4.0}
+    rates = [0.5, 0.25] + [0.0] * 32
+    assert view["spread"]["supporting_rate"]["range"] == 0.5
+    assert view["spread"]["supporting_rate"]["cv"] == round(statistics.pstdev(rates) / statistics.fmean(rates), 4)
+
+
+def test_spread_of_nothing_is_not_zero() -> None:
+    from stdkg.analyze_equalisation import spread
+
+    assert spread([0.0, 0.0])["cv"] is None and spread([0.0, 0.0])["range"] == 0.0
+    assert spread([]) == {"min": None, "max": None, "range": None, "mean": None, "cv": None}
+
+
+def test_analyze_counts_feedback_and_flags_repeated_outdated_or_conflicting(workplan_build: Path, tmp_path: Path) -> None:
+    done = run_stdkg("analyze", str(workplan_build), "--as-of", "2025-10-01", "--format", "json", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    fed = doc["feedback"]
+    assert fed["feedback"] == 6 and fed["repeated"] == 2
+    assert [(e["number"], e["total"], e["by_category"]["outdated"]) for e in fed["editions"]] == [
+        ("GB/T 35796-2017", 3, 2), ("GB 38600-2019", 2, 0), ("GB/T 28220-2023", 1, 0)]
+    assert [(f["number"], f["flags"], f["review_due"]) for f in fed["flagged"]] == [
+        ("GB/T 35796-2017", ["outdated"], False), ("GB 38600-2019", ["conflicting"], False)]
+    assert len(doc["equalisation"]["provinces"]) == 34
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'id="feedback"' in page and 'id="equalisation"' in page and "GB/T 35796-2017" in page
+    assert "变异系数 / CV" in page
