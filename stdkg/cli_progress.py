@@ -38,15 +38,18 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     console = _console()
-    console.print(f"工作方案目标进度 / Work plan progress — 截至 / as of {doc['as_of']}")
+
+    def say(line: str) -> None:
+        console.print(escape(line), soft_wrap=True)  # one statement per line, never wrapped: greppable
+
+    say(f"工作方案目标进度 / Work plan progress — 截至 / as of {doc['as_of']}")
     for t in doc["targets"]:  # type: ignore[union-attr]
-        console.print(escape(f"{t['id']} {t['target_zh']}（期限 / deadline {t['deadline']}）"))
+        say(f"{t['id']} {t['target_zh']}（期限 / deadline {t['deadline']}）")
         if t["state"] != "counted":
-            console.print(escape(f"  {t['reason_zh']} / {t['reason_en']}"
-                                 + (f" — 查询 / query: {t['query']}" if t["query"] else "")))
+            say(f"  {t['reason_zh']} / {t['reason_en']}" + (f" — 查询 / query: {t['query']}" if t["query"] else ""))
             continue
         goal = f" / {t['value']} = {t['percent']:.1%}" if t["value"] else "（定性目标，无目标值 / qualitative: no number）"
-        console.print(escape(f"  计数 / counted: {t['counted']}{goal}；待定 / uncertain: {t['uncertain']} — 查询 / query: {t['query']}"))
+        say(f"  计数 / counted: {t['counted']}{goal}；待定 / uncertain: {t['uncertain']} — 查询 / query: {t['query']}")
         scope = "、".join(t["scope_levels"] + t["scope_domains"]) or "全部 / all"
-        console.print(escape(f"  {t['measure_zh']} / {t['measure_en']}，自 / from {t['counted_from']} 至 / to {doc['as_of']}，"
-                             f"范围 / scope: {scope}；图谱中范围内共 / in scope in the graph: {t['recorded']}"))
+        say(f"  {t['measure_zh']} / {t['measure_en']}，自 / from {t['counted_from']} 至 / to {doc['as_of']}，"
+            f"范围 / scope: {scope}；图谱中范围内共 / in scope in the graph: {t['recorded']}")

@@ -220,3 +220,35 @@ def test_analyze_counts_feedback_and_flags_repeated_outdated_or_conflicting(work
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'id="feedback"' in page and 'id="equalisation"' in page and "GB/T 35796-2017" in page
     assert "变异系数 / CV" in page
+
+
+# ------------------------------------------------------------------------------------ README
+
+def test_readme_work_plan_section_is_real(tmp_path: Path) -> None:
+    import re
+    import shlex
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Work plan / 工作方案", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```console\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 3
+    (tmp_path / "tests").symlink_to(REPO / "tests")  # the commands name tests/fixtures/… as from the repository
+    assert run_stdkg("build", "--out", "build", cwd=tmp_path).returncode == 0
+    checked = 0
+    for block in blocks:
+        command, expected = None, []
+        for line in [*block.splitlines(), "$ end"]:
+            if line.startswith("$ "):
+                if command is not None:
+                    done = run_stdkg(*shlex.split(command)[1:], cwd=tmp_path, env={"COLUMNS": "200"})
+                    assert done.returncode == 0, (command, done.stderr)
+                    actual = {out.rstrip() for out in done.stdout.splitlines()}
+                    for want in expected:
+                        assert want.rstrip() in actual, (command, want)
+                        checked += 1
+                command, expected = line[2:], []
+            elif line.strip() and line.strip() != "…":
+                expected.append(line)
+    assert checked >= 20
