@@ -111,8 +111,45 @@ def standard_row(src: dict[str, str]) -> dict[str, str]:
     return out
 
 
+# The work plan's targets: which measure counts each, by the words of its text (a rule, not a guess
+# per row); a target no measure fits stays qualitative (no measure, no number).
+TARGET_MEASURES = (("试点", "pilots"), ("地方标准", "local_supporting"), ("国家标准", "editions_issued"))
+TARGET_LEVELS = {"editions_issued": "国家标准; 行业标准", "local_supporting": "地方标准", "pilots": ""}
+TARGET_COLUMNS = ["id", "plan", "target_zh", "measure", "value", "deadline", "counted_from", "scope_level", "note", "source"]
+
+
+def workplan_targets(shared: Path) -> list[dict[str, str]]:
+    """The 2027 and 2035 targets of bps_workplan_2024_facts.csv, one row per target."""
+    with open(shared / "bps_workplan_2024_facts.csv", encoding="utf-8", newline="") as f:
+        facts = {row["fact"]: row for row in csv.DictReader(f)}
+    plan = facts["title"]["value"]
+    announced = facts["announced"]
+    # The plan's own date of issue is not in the reference data: progress counts from the day it was announced.
+    since = re.search(r"\d{4}-\d{2}-\d{2}", announced["value"]).group(0)
+    rows = []
+    for fact in sorted(f for f in facts if f.startswith("target ")):
+        year = fact.split()[1]
+        for index, text in enumerate(part.strip() for part in facts[fact]["value"].split(";")):
+            measure = next((m for word, m in TARGET_MEASURES if word in text), "")
+            value = re.search(r"(\d+)(?:项|个)", text)
+            note = ("counted from the plan's announcement (Xinhua, 2024-01-04): the plan's own date of issue is not in the source"
+                    if measure else "qualitative target: no measure counts it")
+            if measure and not value:
+                note += "; qualitative (no number): progress shows the count without a percentage"
+            rows.append({"id": f"T{year}-{index + 1}", "plan": plan, "target_zh": text, "measure": measure,
+                         "value": value.group(1) if value and measure else "", "deadline": year,
+                         "counted_from": since if measure else "", "scope_level": TARGET_LEVELS.get(measure, ""),
+                         "note": note, "source": " ; ".join(dict.fromkeys([facts[fact]["source"], announced["source"]] if measure
+                                                                           else [facts[fact]["source"]]))})
+    return rows
+
+
 def main(shared: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / "workplan_targets.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=TARGET_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(workplan_targets(shared))
     omitted = []
     for src_name, dst_name in (("standards_public_service.csv", "standards.csv"),
                                ("local_standards_public_service.csv", "local_standards.csv")):

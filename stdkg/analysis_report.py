@@ -31,6 +31,9 @@ SOURCES = {
     "dependencies": ["queries/analysis/reference_edges.rq", "queries/library/cites_withdrawn_editions.rq",
                      "stdkg.analyze_deps.dependencies"],
     "review": ["queries/analysis/review_due_by_committee.rq", "stdkg.analyze_local.review_due"],
+    "feedback": ["queries/workplan/feedback_by_edition.rq", "stdkg.analyze_feedback.feedback"],
+    "equalisation": ["queries/analysis/local_support_links.rq", "queries/workplan/local_items_by_province.rq",
+                     "stdkg.analyze_equalisation.equalisation"],
 }
 LEVEL_NAMES = {"national": "国家", "industry": "行业", "local": "地方", "group": "团体", "enterprise": "企业",
                "international": "国际"}
@@ -86,7 +89,14 @@ def title(entry: dict[str, object]) -> object:
 def sections(doc: dict[str, object], limit: int | None = 10) -> list[Section]:
     """The report's sections; tables keep at most ``limit`` rows (None: all), noting how many more."""
     return [_summary(doc), _coverage(doc, limit), _local(doc, limit), _overlaps(doc, limit),
-            _dependencies(doc, limit), _review(doc, limit)]
+            _dependencies(doc, limit), _review(doc, limit), *_workplan(doc, limit)]
+
+
+def _workplan(doc: dict, limit: int | None) -> list[Section]:  # type: ignore[type-arg]
+    """Feedback and equalisation sections (stdkg.analysis_workplan), when the document has them."""
+    from .analysis_workplan import equalisation_section, feedback_section
+
+    return [s for s in (feedback_section(doc, limit), equalisation_section(doc, limit)) if s is not None]
 
 
 def _summary(doc: dict) -> Section:  # type: ignore[type-arg]

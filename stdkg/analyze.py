@@ -158,6 +158,8 @@ def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, sim
     """The whole analysis of a graph as one JSON-ready document (docs/analysis-schema.md)."""
     from .analyze_coverage import coverage
     from .analyze_deps import dependencies
+    from .analyze_equalisation import equalisation
+    from .analyze_feedback import feedback
     from .analyze_local import local_support, review_due
     from .analyze_overlaps import overlaps
 
@@ -176,8 +178,12 @@ def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, sim
     deps = dependencies(store, docs, titles, top)
     step("复审 / review")
     review = review_due(store, as_of, docs)
+    step("反馈与均等化 / feedback and equalisation")
+    fed = feedback(store, review)
+    equal = equalisation(store, docs, local, int(cover["items"]))  # type: ignore[call-overload]
     return {
         "schema": SCHEMA, "graph": graph, "as_of": as_of.isoformat(),
         "parameters": {"top": top, "similarity": similarity, "review_years": REVIEW_YEARS},
         "coverage": cover, "local_support": local, "overlaps": over, "dependencies": deps, "review": review,
+        "feedback": fed, "equalisation": equal,
     }

@@ -13,6 +13,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from . import paths
 from .atomic import Staged, atomic_write, staged
 from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, load_value_maps
 from .model import GraphBuilder, SystemInfo, Triple
+from .model_workplan import ROW_ADDERS
 from .problems import Problem, StdkgError
 from .records import Record, read_records
 from .serialize import sorted_rows, write_ntriples, write_turtle
@@ -35,6 +37,9 @@ from .vocab import DEFAULT_BASE
 
 Progress = Callable[[str, int, int], None]
 REFERENCE_ORDER = {"catalogue": 0, "service_items": 1, "committees": 2}
+# Reference tables first, then standards, then what names them (targets, pilots, feedback).
+KIND_ORDER = {"reference": 0, "standards": 1}
+WORKPLAN_KINDS = {"targets", "pilots", "feedback"}
 GRAPH_NT = "stdkg.nt"
 GRAPH_TTL = "stdkg.ttl"
 REPORT = "build-report.json"
@@ -124,50 +129,22 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     sources += [(path, False) for path in iter_table_files(inputs or [], RDF_SUFFIXES)]
     names_seen: dict[str, int] = {}
     merged: list[Triple] = []
-    for path, from_system in sources:
-        if path.suffix.lower() in RDF_SUFFIXES:
-            rdf = read_rdf(path, builder.base)
-            merged.extend(rdf)
-            tables.append({"file": path.name, "path": str(path), "mapping": "rdf", "rows": len(rdf),
-                           "loaded": len(rdf), "encoding": None, "notes": []})
-            continue
-        table = read_table(path, encoding)
-        mapping = choose_mapping(table.header, mappings)
-        for index in range(min(HEADER_SEARCH_ROWS, len(table.rows))) if mapping is None else ():
-            # A title row (often merged cells) above the real header is common in Excel sheets.
-            candidate = table.with_header_at(index)
-            mapping = choose_mapping(candidate.header, mappings)
-            if mapping is not None:
-                table = candidate
-                break
-        if from_system and inputs and mapping is not None and mapping.kind != "reference":
-            continue  # the user's tables stand in for the system's own standards
-        # Two inputs with one file name (a/standards.csv, b/standards.csv) stay apart in provenance.
-        seen = names_seen.get(table.name, 0)
-        names_seen[table.name] = seen + 1
-        display = table.name if seen == 0 else f"{table.name}~{seen}"
-        if mapping is None:
-            problem = _unmatched(display, table.header, mappings)
-            if not from_system and path in (inputs or []):
-                # A file the user named and nobody can read is a usage error, not a warning.
-                raise StdkgError(f"{path}: {problem.zh} / {problem.en}")
-            problems.append(problem)
-            continue
-        records, table_problems = read_records(table, mapping, value_maps, display)
-        problems.extend(table_problems)
-        entry: dict[str, object] = {"file": display, "path": str(path), "mapping": mapping.name,
-                                    "rows": len(table.rows), "loaded": 0, "encoding": table.encoding,
-                                    "notes": table.notes}
-        tables.append(entry)
-        loaded.append((mapping, records, entry))
+    matched = list(_matched(sources, mappings, builder.base, encoding, merged, tables))
+    replaced = replaced_kinds(matched, bool(inputs))
+    for path, from_system, table, mapping in matched:
+        if from_system and mapping is not None and mapping.kind in replaced:
+            continue  # the user's tables stand in for the system's own
+        _load_table(path, from_system, table, mapping, inputs, names_seen, mappings, value_maps, problems, tables, loaded)
 
-    loaded.sort(key=lambda pair: (pair[0].kind != "reference", REFERENCE_ORDER.get(pair[0].name, 9)))
+    loaded.sort(key=lambda pair: (KIND_ORDER.get(pair[0].kind, 2), REFERENCE_ORDER.get(pair[0].name, 9)))
     builder.dataset_names = dataset_names([str(entry["file"]) for _, _, entry in loaded])
     total = sum(len(records) for _, records, _ in loaded)
     done = 0
     for mapping, records, entry in loaded:
         add_row = {"catalogue": builder.add_catalogue_row, "service_items": builder.add_item_row,
                    "committees": builder.add_committee_row}.get(mapping.name, builder.add_standard_row)
+        if mapping.kind in ROW_ADDERS:
+            add_row = partial(ROW_ADDERS[mapping.kind], builder)
         accepted = 0
         for record in records:
             row_problems = add_row(record)
@@ -185,6 +162,70 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
     return result
+
+
+def replaced_kinds(matched: list[tuple[Path, bool, object, Mapping | None]], has_inputs: bool) -> set[str]:
+    """Kinds of the system's own tables that the user's inputs replace.
+
+    With --input, the system's standards (and targets) give way to the user's tables, while
+    its reference tables (catalogue, committees) always load. Inputs that are only work-plan
+    tables (pilots, feedback, targets) add to the system instead: then only a kind the user
+    gives (their own targets) replaces the system's.
+    """
+    if not has_inputs:
+        return set()
+    user = [mapping.kind if mapping else None for _, from_system, _, mapping in matched if not from_system]
+    own = {kind for kind in user if kind and kind != "reference"}
+    if user and all(kind in WORKPLAN_KINDS for kind in user):
+        return own
+    return {"standards", *WORKPLAN_KINDS} - {"pilots", "feedback"} | own
+
+
+def _matched(sources: list[tuple[Path, bool]], mappings: list[Mapping], base: str, encoding: str | None,
+             merged: list[Triple], tables: list[dict[str, object]]) -> Iterator[tuple[Path, bool, object, Mapping | None]]:
+    """Each table file with the mapping its header matches (RDF files are merged on the way)."""
+    for path, from_system in sources:
+        if path.suffix.lower() in RDF_SUFFIXES:
+            rdf = read_rdf(path, base)
+            merged.extend(rdf)
+            tables.append({"file": path.name, "path": str(path), "mapping": "rdf", "rows": len(rdf),
+                           "loaded": len(rdf), "encoding": None, "notes": []})
+            continue
+        table = read_table(path, encoding)
+        mapping = choose_mapping(table.header, mappings)
+        for index in range(min(HEADER_SEARCH_ROWS, len(table.rows))) if mapping is None else ():
+            # A title row (often merged cells) above the real header is common in Excel sheets.
+            candidate = table.with_header_at(index)
+            mapping = choose_mapping(candidate.header, mappings)
+            if mapping is not None:
+                table = candidate
+                break
+        yield path, from_system, table, mapping
+
+
+def _load_table(path: Path, from_system: bool, table, mapping: Mapping | None, inputs: list[Path] | None,  # type: ignore[no-untyped-def]
+                names_seen: dict[str, int], mappings: list[Mapping], value_maps: dict[str, dict[str, str]],
+                problems: list[Problem], tables: list[dict[str, object]],
+                loaded: list[tuple[Mapping, list[Record], dict[str, object]]]) -> None:
+    """Read one matched table's rows into records (or report why it cannot be read)."""
+    # Two inputs with one file name (a/standards.csv, b/standards.csv) stay apart in provenance.
+    seen = names_seen.get(table.name, 0)
+    names_seen[table.name] = seen + 1
+    display = table.name if seen == 0 else f"{table.name}~{seen}"
+    if mapping is None:
+        problem = _unmatched(display, table.header, mappings)
+        if not from_system and path in (inputs or []):
+            # A file the user named and nobody can read is a usage error, not a warning.
+            raise StdkgError(f"{path}: {problem.zh} / {problem.en}")
+        problems.append(problem)
+        return
+    records, table_problems = read_records(table, mapping, value_maps, display)
+    problems.extend(table_problems)
+    entry: dict[str, object] = {"file": display, "path": str(path), "mapping": mapping.name,
+                                "rows": len(table.rows), "loaded": 0, "encoding": table.encoding,
+                                "notes": table.notes}
+    tables.append(entry)
+    loaded.append((mapping, records, entry))
 
 
 def dataset_names(tables: list[str]) -> dict[str, str]:

@@ -22,6 +22,7 @@ from .cli_query import COMMANDS as QUERY_COMMANDS
 from .cli_validate import validate
 from .cli_analyze import COMMANDS as ANALYZE_COMMANDS
 from .cli_diff import COMMANDS as DIFF_COMMANDS
+from .cli_progress import progress
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
@@ -64,7 +65,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path, exists=True),
-              help="Table (CSV/TSV/XLSX/JSON), RDF file to merge (.ttl/.nt/.rdf/.jsonld …) or folder of them, loaded instead of the system's own standards tables. Repeatable.")
+              help="Table (CSV/TSV/XLSX/JSON), RDF file to merge (.ttl/.nt/.rdf/.jsonld …) or folder of them, loaded instead of the system's own standards tables; pilot and feedback tables (matched by their headers) add to the system instead. Repeatable.")
 @click.option("--system", "system_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Folder of another standard system (system.yaml + tables). Default: the bundled BPS system.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
@@ -82,13 +83,17 @@ def build(inputs: tuple[Path, ...], system_dir: Path | None, out_dir: Path, base
     Every row becomes triples or a rejection naming file, row, column and reason; the same
     input always gives byte-identical files. With --input, your tables replace the system's
     standards tables, and the system's catalogue and committees still load, so your
-    标准体系表 is matched against the bundled service catalogue.
+    标准体系表 is matched against the bundled service catalogue. Tables of standardisation
+    pilots (试点名称, 地区, 领域 …) and implementation feedback (标准号, 反馈类别 …) are
+    recognised by their headers and add to the system's standards (loaders/pilots.yaml,
+    loaders/feedback.yaml).
 
     \b
     Examples:
       stdkg build
       stdkg build --input 标准体系表.xlsx --out build/mine
       stdkg build --input exports/ --encoding gbk --strict
+      stdkg build --input 试点.xlsx --input 反馈.csv --out build/plan
     """
     with _progress(fmt == "text") as progress_cb:
         result = build_graph(system_dir, list(inputs), None, base, encoding, list(mapping_files), progress_cb)
@@ -143,6 +148,7 @@ EXTRA_COMMANDS: list[click.Command] = [
     *QUERY_COMMANDS,
     *ANALYZE_COMMANDS,
     *DIFF_COMMANDS,
+    progress,
 ]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)

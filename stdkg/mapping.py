@@ -19,7 +19,7 @@ from .problems import StdkgError
 FIELD_TYPES = {
     "text", "text_zh", "text_en", "standard_number", "standard_numbers", "references",
     "concept", "date", "ics_code", "ccs_code", "committee_code", "organization", "organizations",
-    "domains", "categories", "service_items", "notation", "sources",
+    "domains", "categories", "service_items", "notation", "sources", "integer", "concepts",
 }
 
 
@@ -40,8 +40,8 @@ class FieldSpec:
 @dataclass
 class Mapping:
     name: str
-    kind: str  # "reference" (catalogue, committees) or "standards"
-    key: str
+    kind: str  # "reference" (catalogue, committees), "standards", or a work-plan kind: "targets", "pilots", "feedback"
+    key: str | None  # None: rows have no natural key (feedback); only exact duplicates are caught
     fields: dict[str, FieldSpec]
     label_zh: str = ""
     label_en: str = ""
@@ -91,7 +91,7 @@ def load_mapping(path: Path) -> Mapping:
             fields[name] = FieldSpec(name, spec["type"], bool(spec.get("required", False)),
                                      tuple(str(a) for a in spec.get("aliases", [])), spec.get("values"))
         label = raw.get("label", {})
-        return Mapping(raw["name"], raw.get("kind", "standards"), raw["key"], fields,
+        return Mapping(raw["name"], raw.get("kind", "standards"), raw.get("key"), fields,
                        label.get("zh", ""), label.get("en", ""),
                        tuple(raw.get("at_least_one_of", [])), path)
     except (KeyError, TypeError, AttributeError) as exc:

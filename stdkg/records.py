@@ -6,6 +6,8 @@ reported (file, row, column, value, reason) and none of the row enters the graph
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,13 +65,26 @@ def convert_cell(spec_type: str, text: str, value_map: dict[str, str] | None) ->
             return cells.parse_sources(text)
         case "concept":
             assert value_map is not None
-            found = value_map.get(normalise_name(text))
-            if found is None:
-                known = "、".join(sorted(set(value_map))[:12])
-                raise cells.CellError(f"无法识别的取值 '{text}'（可用：{known} …）",
-                                      f"unknown value '{text}' (known: {known} …; add words in loaders/values.yaml)")
-            return found
+            return _concept(text, value_map)
+        case "concepts":
+            assert value_map is not None
+            return [_concept(part, value_map) for part in cells.split_list(text)]
+        case "integer":
+            # "200" or "200项": a count as a plan writes it; anything else is not guessed at.
+            digits = re.fullmatch(r"(\d+)\s*(?:项|个|件)?", unicodedata.normalize("NFKC", text).strip())
+            if digits is None:
+                raise cells.CellError(f"'{text}' 不是整数", f"'{text}' is not a whole number")
+            return int(digits.group(1))
     raise AssertionError(f"unhandled field type {spec_type}")
+
+
+def _concept(text: str, value_map: dict[str, str]) -> str:
+    found = value_map.get(normalise_name(text))
+    if found is None:
+        known = "、".join(sorted(set(value_map))[:12])
+        raise cells.CellError(f"无法识别的取值 '{text}'（可用：{known} …）",
+                              f"unknown value '{text}' (known: {known} …; add words in loaders/values.yaml)")
+    return found
 
 
 def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str, str]],
@@ -131,18 +146,19 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
             row_problems.append(Problem(name, row_number, wanted, "", f"至少需要填写其一：{wanted}",
                                         f"at least one of {wanted} is needed"))
         if not row_problems:
-            key = values[mapping.key]
+            # Without a key column (feedback) a row is its own key: only exact duplicates are caught.
+            key = values[mapping.key] if mapping.key else repr(sorted(values.items()))
             key = getattr(key, "canonical", key)
             if key in first_row_of:
                 # Compared as typed values: 'GB/T 1234—2020' and 'GB/T 1234-2020' are one number.
                 first_row, first_values = first_row_of[key]
                 if first_values == values:
-                    row_problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key), str(key),
+                    row_problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key) if mapping.key else None, str(key) if mapping.key else None,
                                                 f"与第{first_row}行完全重复，已忽略", f"duplicate of row {first_row}; ignored"))
                 else:
                     differing = ", ".join(sorted(columns.get(k, k) for k in set(values) | set(first_values)
                                                  if values.get(k) != first_values.get(k)))
-                    problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key), str(key),
+                    problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key or ""), str(key),
                                             f"与第{first_row}行同号但内容不同（{differing}），两行均已载入，stdkg validate 会报告矛盾，请核对",
                                             f"same key as row {first_row} but different {differing}; both rows loaded (stdkg validate reports the contradiction): check which is right",
                                             "warning"))

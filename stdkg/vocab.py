@@ -62,6 +62,26 @@ class STDKG(DefinedNamespace):
     rowNumber: URIRef
     sourceFile: URIRef
     unplaced: URIRef
+    # the work plan (工作方案): targets, pilots, implementation feedback
+    WorkPlan: URIRef
+    Target: URIRef
+    Pilot: URIRef
+    Feedback: URIRef
+    measure: URIRef
+    scopeLevel: URIRef
+    scopeDomain: URIRef
+    pilotKind: URIRef
+    pilotLevel: URIRef
+    pilotStatus: URIRef
+    appliesStandard: URIRef
+    aboutEdition: URIRef
+    feedbackCategory: URIRef
+    targetValue: URIRef
+    deadline: URIRef
+    countedFrom: URIRef
+    periodStart: URIRef
+    periodEnd: URIRef
+    feedbackChannel: URIRef
 
 
 class STDV(DefinedNamespace):
@@ -78,6 +98,11 @@ class STDV(DefinedNamespace):
         "type-general", "type-facilityResources", "type-processQuality",
         "type-operationManagement", "type-performanceEvaluation",
         "degree-IDT", "degree-MOD", "degree-NEQ",
+        "measure-editions_issued", "measure-pilots", "measure-local_supporting",
+        "pilotKind-special", "pilotKind-comprehensive", "pilotKind-regional",
+        "pilotLevel-national", "pilotLevel-provincial",
+        "pilotStatus-underway", "pilotStatus-accepted", "pilotStatus-ended",
+        "feedback-unclearClause", "feedback-outdated", "feedback-conflicting", "feedback-other",
     ]
 
     levels: URIRef
@@ -86,6 +111,11 @@ class STDV(DefinedNamespace):
     standardTypes: URIRef
     adoptionDegrees: URIRef
     regions: URIRef
+    measures: URIRef
+    pilotKinds: URIRef
+    pilotLevels: URIRef
+    pilotStatuses: URIRef
+    feedbackCategories: URIRef
 
 
 # DefinedNamespace resolves each attribute through a metaclass __getattr__ (~1.5 µs a call);

@@ -165,6 +165,10 @@ SUPERCLASSES = {
     "ServiceItem": SKOS.Concept,
     "Region": SKOS.Concept,
     "SourceRecord": PROV.Entity,
+    "WorkPlan": PROV.Plan,
+    "Target": PROV.Entity,
+    "Pilot": PROV.Activity,
+    "Feedback": PROV.Entity,
 }
 
 SUPERPROPERTIES = {
@@ -177,6 +181,14 @@ SUPERPROPERTIES = {
     "adoptsInternational": {PROV.wasDerivedFrom},
     "implementationDate": {ELI.first_date_entry_in_force},
     "abolitionDate": {ELI.date_no_longer_in_force},
+    "scopeLevel": {DCTERMS.coverage},
+    "scopeDomain": {DCTERMS.coverage},
+    "appliesStandard": {DCTERMS.relation},
+    "aboutEdition": {DCTERMS.relation},
+    "deadline": {DCTERMS.date},
+    "countedFrom": {DCTERMS.date},
+    "periodStart": {DCTERMS.date},
+    "periodEnd": {DCTERMS.date},
 }
 
 RANGES = {
@@ -201,6 +213,21 @@ RANGES = {
     "rowNumber": XSD.integer,
     "sourceFile": XSD.string,
     "unplaced": XSD.boolean,
+    "measure": SKOS.Concept,
+    "scopeLevel": SKOS.Concept,
+    "scopeDomain": NS.Domain,
+    "pilotKind": SKOS.Concept,
+    "pilotLevel": SKOS.Concept,
+    "pilotStatus": SKOS.Concept,
+    "feedbackCategory": SKOS.Concept,
+    "appliesStandard": NS.StandardDocument,
+    "aboutEdition": NS.StandardEdition,
+    "targetValue": XSD.integer,
+    "deadline": XSD.date,
+    "countedFrom": XSD.date,
+    "periodStart": XSD.date,
+    "periodEnd": XSD.date,
+    "feedbackChannel": XSD.string,
 }
 
 
@@ -227,6 +254,8 @@ def test_scheme_valued_properties_name_their_scheme(onto: Graph) -> None:
     for prop, scheme in [
         ("level", "stdv:levels"), ("nature", "stdv:natures"), ("status", "stdv:statuses"),
         ("standardType", "stdv:standardTypes"), ("adoptionDegree", "stdv:adoptionDegrees"),
+        ("measure", "stdv:measures"), ("pilotKind", "stdv:pilotKinds"), ("pilotLevel", "stdv:pilotLevels"),
+        ("pilotStatus", "stdv:pilotStatuses"), ("feedbackCategory", "stdv:feedbackCategories"),
     ]:
         for definition in onto.objects(NS[prop], SKOS.definition):
             assert scheme in str(definition), (prop, definition)
@@ -286,7 +315,9 @@ def test_concepts(vocab: Graph) -> None:
     concepts = set(vocab.subjects(RDF.type, SKOS.Concept))
     assert {_local(c, VNS) for c in concepts} == set(STDV._extras)
     prefixes = {"level": "levels", "nature": "natures", "status": "statuses",
-                "type": "standardTypes", "degree": "adoptionDegrees"}
+                "type": "standardTypes", "degree": "adoptionDegrees", "measure": "measures",
+                "pilotKind": "pilotKinds", "pilotLevel": "pilotLevels", "pilotStatus": "pilotStatuses",
+                "feedback": "feedbackCategories"}
     for concept in concepts:
         head, _, tail = _local(concept, VNS).partition("-")
         scheme = URIRef(VNS + prefixes[head])
