@@ -105,8 +105,9 @@ def decode(data: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
 
 def _utf8_line(data: bytes, after: int = 0) -> int | None:
     """The number of the first complete line after line ``after`` that is valid UTF-8 holding at
-    least 4 non-ASCII characters. GBK text passes for UTF-8 by chance one character in ~12, so
-    four in one line (p < 1e-4, and a title has more) is not chance."""
+    least 4 Chinese characters and little else beyond ASCII. GBK text passes for UTF-8 by chance
+    mostly as two-byte sequences (Cyrillic, Greek, Latin letters: 一 = D2 BB reads as U+04BB), so
+    only three-byte CJK sequences count, and four in a line (a title has more) are not chance."""
     lines = data.split(b"\n")
     if not data.endswith(b"\n"):
         lines.pop()  # an incomplete last line may end in a cut character
@@ -117,9 +118,16 @@ def _utf8_line(data: bytes, after: int = 0) -> int | None:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if sum(ord(ch) > 127 for ch in text) >= 4:
+        beyond_ascii = [ch for ch in text if ord(ch) > 127]
+        chinese = sum(_is_chinese(ch) for ch in beyond_ascii)
+        if chinese >= 4 and chinese >= 0.8 * len(beyond_ascii):
             return number
     return None
+
+
+def _is_chinese(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF
 
 
 def _strict(data: bytes, encoding: str, path: Path) -> str:
