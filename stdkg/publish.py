@@ -34,6 +34,7 @@ from .publish_home import CSS, SEARCH_JS, home_page, search_index
 from .publish_pages import page, resource_page
 from .publish_rdf import context_text, jsonld_text, sha256, turtle_text, write_gzip, write_jsonld_dump
 from .publish_reports import analysis_files, validation_files
+from .validate import Validation
 from .serialize import sorted_rows
 from .store import graph_file
 from .vocab import DEFAULT_BASE
@@ -75,12 +76,13 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
             version: str | None = None, endpoint: str | None = None,
             extra_files: Mapping[str, bytes] | None = None, as_of: dt.date | None = None,
             publisher: str = "stdkg", license_iri: str = DEFAULT_LICENSE, workers: int = 2,
-            progress: Progress | None = None) -> PublishReport:
+            analysis_report: bool = True, progress: Progress | None = None) -> PublishReport:
     """Publish the graph of ``build_dir`` (a build folder or its stdkg.nt) as a site in ``out``.
 
     Raises GateFailed when the graph has violations and ``force`` is false; StdkgError when it
     cannot run. ``extra_files`` (relative path → bytes) are written with everything else;
-    .html ones are linked from the home page.
+    .html ones are linked from the home page. ``as_of`` is the release day (DCAT issued and
+    modified, the analysis' review date); ``analysis_report=False`` leaves the analysis out.
     """
     started = time.perf_counter()
     step = progress or (lambda stage, done, total: None)
@@ -93,45 +95,56 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
     _check_out(out, nt)
     today = as_of or dt.date.today()
 
-    step("validate", 0, 1)
-    from .validate import validate_file
-
-    validation = validate_file(nt)
-    violations = validation.count("Violation")
-    if violations and not force:
-        raise GateFailed(f"图谱有 {violations} 项违规，未发布（运行 stdkg validate 查看；--force 仍可发布并标为未经检查）/ "
-                         f"the graph has {violations} violations; nothing published (see stdkg validate; "
-                         "--force publishes it marked unvalidated)", violations)
-    validated = not violations
-    step("validate", 1, 1)
-
     index = index_graph(nt, base_iri)
     if not index.doc_paths:
         raise StdkgError(f"图谱中没有以 {base_iri} 开头的资源（构建时用了别的 --base？）/ "
                          f"no resource in the graph starts with {base_iri} (was it built with another --base?)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    release = Release(nt, tmp, index, extras, today, version, endpoint, publisher, license_iri)
+    # The gate and the analysis run in their own processes while the pages and dumps are
+    # written: the site is built in a temporary folder anyway, and dropped if the gate fails.
+    side = get_context("fork").Pool(2)
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a site is meant to be read
-        documents = _write_site(nt, build_dir, tmp, index, validation, validated, extras, today, version, endpoint,
-                                publisher, license_iri, workers, step)
-        dumps = {line.split("  ")[1]: line.split("  ")[0] for line in
-                 (tmp / "dumps" / "SHA256SUMS").read_text(encoding="utf-8").splitlines()}
-        report = PublishReport(out, base_iri, validated, violations, validation.count("Warning"),
+        gate = side.apply_async(_validate, (nt,))
+        analysis = side.apply_async(analysis_files, (nt, tmp / "reports", today)) if analysis_report else None
+        documents = _write_content(release, workers, step)
+        step("validate", 0, 1)
+        validation = gate.get()
+        violations = validation.count("Violation")
+        if violations and not force:
+            raise GateFailed(f"图谱有 {violations} 项违规，未发布（运行 stdkg validate 查看；--force 仍可发布并标为未经检查）/ "
+                             f"the graph has {violations} violations; nothing published (see stdkg validate; "
+                             "--force publishes it marked unvalidated)", violations)
+        step("validate", 1, 1)
+        links = analysis.get() if analysis else []
+        dumps = _write_description(release, validation, links)
+        report = PublishReport(out, base_iri, not violations, violations, validation.count("Warning"),
                                validation.count("Info"), index.triples, documents, 0,
-                               {f"dumps/{name}": digest for name, digest in dumps.items()}, version)
+                               {d.path: d.sha256 for d in dumps}, version)
         report.files = sum(len(files) for _, _, files in os.walk(tmp))
         with atomic_write(tmp / MARKER) as marker:
-            json.dump({"base_iri": base_iri, "version": version, "validated": validated,
+            json.dump({"base_iri": base_iri, "version": version, "validated": not violations,
                        "issued": today.isoformat()}, marker, ensure_ascii=False, indent=2)
         _swap(tmp, out)
     except BaseException:
+        side.terminate()  # stop the gate or analysis still running: nothing may write into tmp now
+        side.join()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    side.close()
+    side.join()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _validate(nt: Path) -> Validation:
+    from .validate import validate_file
+
+    return validate_file(nt)
 
 
 # ----------------------------------------------------------------------------- the parts
@@ -178,19 +191,41 @@ def _write_documents(nt: str, tmp: str, worker: int, workers: int) -> int:
         if folder not in made:
             (root / folder).mkdir(parents=True, exist_ok=True)
             made.add(folder)
-        target = root / path
+        target = f"{root}/{path}"
         for suffix, text in ((".html", resource_page(index, doc, path, rows)), (".ttl", turtle_text(rows)),
                              (".jsonld", jsonld_text(rows))):
-            with open(f"{target}{suffix}", "wb") as out:
-                out.write(text.encode("utf-8"))
+            # os-level calls: hundreds of thousands of small files, and io.open's buffering costs more than it saves
+            data = memoryview(text.encode("utf-8"))
+            fd = os.open(target + suffix, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            finally:
+                os.close(fd)
         count += 1
     return count
 
 
-def _write_site(nt: Path, build_dir: Path, tmp: Path, index: GraphIndex, validation: object, validated: bool,
-                extras: dict[str, bytes], today: dt.date, version: str | None, endpoint: str | None,
-                publisher: str, license_iri: str, workers: int, step: Progress) -> int:
+@dataclass
+class Release:
+    """What the parts of one publishing run share."""
+
+    nt: Path
+    tmp: Path
+    index: GraphIndex
+    extras: dict[str, bytes]
+    today: dt.date
+    version: str | None
+    endpoint: str | None
+    publisher: str
+    license_iri: str
+
+
+def _write_content(release: Release, workers: int, step: Progress) -> int:
+    """Pages (in ``workers`` processes), dumps, assets, search index and extra files; returns
+    the number of documents with a page."""
     global _INDEX
+    nt, tmp, index = release.nt, release.tmp, release.index
     _INDEX = index
     step("pages", 0, 1)
     pool = None
@@ -211,23 +246,42 @@ def _write_site(nt: Path, build_dir: Path, tmp: Path, index: GraphIndex, validat
         write_jsonld_dump(read_rows(nt), dumps_dir / "stdkg.jsonld")
         gz.join()
         step("dumps", 1, 1)
-        analysis_links = analysis_files(nt, tmp / "reports", today)
-        validation_links = validation_files(validation, index, tmp / "reports")
+        (tmp / "context.jsonld").write_text(context_text(), encoding="utf-8")
+        assets = tmp / "assets"
+        assets.mkdir()
+        (assets / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
+        (assets / "search.js").write_text(SEARCH_JS.lstrip(), encoding="utf-8")
+        (tmp / "search-index.js").write_text(search_index(index), encoding="utf-8")
+        conneg = tmp / "conneg"
+        conneg.mkdir()
+        (conneg / "nginx.conf").write_text(NGINX, encoding="utf-8")
+        (conneg / "apache.htaccess").write_text(APACHE, encoding="utf-8")
+        (tmp / ".htaccess").write_text(APACHE, encoding="utf-8")
+        for name, data in release.extras.items():
+            target = tmp / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         documents = sum(f.result() for f in futures) if pool else _write_documents(str(nt), str(tmp), 0, 1)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         _INDEX = None
     step("pages", 1, 1)
+    return documents
 
+
+def _write_description(release: Release, validation: Validation, analysis_links: list[tuple[str, str, str]]) -> list[Dump]:
+    """What depends on the gate: DCAT + VoID (with the dumps' sizes and checksums), the
+    validation report, the home page."""
+    tmp, index = release.tmp, release.index
+    validated = not validation.count("Violation")
     dumps = [Dump("turtle", "dumps/stdkg.ttl", "text/turtle", "RDF_TURTLE", 0, ""),
              Dump("ntriples", "dumps/stdkg.nt.gz", "application/n-triples", "RDF_N_TRIPLES", 0, "", "application/gzip"),
              Dump("jsonld", "dumps/stdkg.jsonld", "application/ld+json", "JSON_LD", 0, "")]
     dumps = [Dump(d.key, d.path, d.media_type, d.file_type, (tmp / d.path).stat().st_size, sha256(tmp / d.path), d.compress)
              for d in dumps]
-    (dumps_dir / "SHA256SUMS").write_text("".join(f"{d.sha256}  {d.path.split('/')[-1]}\n" for d in dumps), encoding="utf-8")
-    (tmp / "context.jsonld").write_text(context_text(), encoding="utf-8")
-
+    (tmp / "dumps" / "SHA256SUMS").write_text("".join(f"{d.sha256}  {d.path.split('/')[-1]}\n" for d in dumps),
+                                              encoding="utf-8")
     system = next((iri for iri in index.types if index.has_type(iri, "StandardSystem")), None)
     title_zh = index.label_zh.get(system or "", "") or "标准体系"
     title_en = index.label_en.get(system or "", "") or "Standard system"
@@ -239,8 +293,9 @@ def _write_site(nt: Path, build_dir: Path, tmp: Path, index: GraphIndex, validat
     description = describe(index, dumps, title_zh=title_zh, title_en=title_en,
                            description_zh=f"{title_zh}知识图谱：标准版本、标准、归口单位、分类与引用关系",
                            description_en=f"The {title_en} as a knowledge graph: editions, standards, committees, classification and references",
-                           publisher=publisher, license_iri=license_iri, issued=today, version=version,
-                           endpoint=endpoint, validated=validated, gate_note=gate, examples=examples)
+                           publisher=release.publisher, license_iri=release.license_iri, issued=release.today,
+                           version=release.version, endpoint=release.endpoint, validated=validated, gate_note=gate,
+                           examples=examples)
     rows = sorted_rows(description)  # type: ignore[arg-type]
     small = index_rows(iter(rows), index.base)  # the catalogue page links into the site like any page
     small.paths = {**index.paths, **{iri: "catalog" for iri in small.paths}}
@@ -253,37 +308,22 @@ def _write_site(nt: Path, build_dir: Path, tmp: Path, index: GraphIndex, validat
     (tmp / ".well-known").mkdir()
     (tmp / ".well-known" / "void").write_text(turtle_text(rows), encoding="utf-8")
 
-    assets = tmp / "assets"
-    assets.mkdir()
-    (assets / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
-    (assets / "search.js").write_text(SEARCH_JS.lstrip(), encoding="utf-8")
-    (tmp / "search-index.js").write_text(search_index(index), encoding="utf-8")
-    conneg = tmp / "conneg"
-    conneg.mkdir()
-    (conneg / "nginx.conf").write_text(NGINX, encoding="utf-8")
-    (conneg / "apache.htaccess").write_text(APACHE, encoding="utf-8")
-    (tmp / ".htaccess").write_text(APACHE, encoding="utf-8")
-
-    for name, data in extras.items():
-        target = tmp / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
     links = [("dumps/stdkg.ttl", "完整图谱（Turtle）", "whole graph (Turtle)"),
              ("dumps/stdkg.nt.gz", "完整图谱（N-Triples，gzip）", "whole graph (N-Triples, gzipped)"),
              ("dumps/stdkg.jsonld", "完整图谱（JSON-LD）", "whole graph (JSON-LD)"),
              ("dumps/SHA256SUMS", "校验和（SHA-256）", "checksums (SHA-256)"),
              ("catalog.html", "数据集描述（DCAT、VoID）", "dataset description (DCAT, VoID)"),
              ("context.jsonld", "JSON-LD 上下文", "JSON-LD context")]
-    if "ontology" in {p for p in index.doc_paths.values()}:
+    if (tmp / "ontology.html").exists():
         links.append(("ontology.html", "本体文档", "ontology documentation"))
-    links += validation_links + analysis_links
-    links += [(name, name, "附加页面 / extra page") for name in sorted(extras) if name.endswith(".html")]
-    (tmp / "index.html").write_text(home_page(index, title_zh, title_en, links, validated), encoding="utf-8")
-    if not (tmp / "ontology.html").exists():
+    else:
         (tmp / "ontology.html").write_text(page("本体 / Ontology", "<h1>本体 / Ontology</h1><p>图谱未包含本体 / "
-                                                "the graph does not include the ontology.</p>", "ontology", alternates=False),
-                                           encoding="utf-8")
-    return documents
+                                                "the graph does not include the ontology.</p>\n", "ontology",
+                                                alternates=False), encoding="utf-8")
+    links += validation_files(validation, index, tmp / "reports") + analysis_links
+    links += [(name, name, "附加页面 / extra page") for name in sorted(release.extras) if name.endswith(".html")]
+    (tmp / "index.html").write_text(home_page(index, title_zh, title_en, links, validated), encoding="utf-8")
+    return dumps
 
 
 def _swap(tmp: Path, out: Path) -> None:

@@ -34,6 +34,7 @@ BROADER = f"<{SKOS}broader>"
 # Links every resource has (or that fan in by the hundred thousand): not listed as incoming.
 NOT_INCOMING = {RDF_TYPE, f"<{SKOS}inScheme>", f"<{SKOS}topConceptOf>", f"<{STDKG_NS}inSystem>",
                 f"<{RDFS}isDefinedBy>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
+STANDARD_TYPES = {f"<{STDKG_NS}{name}>" for name in ("StandardEdition", "Standard", "ExternalStub", "StandardDocument")}
 _ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -93,11 +94,13 @@ class GraphIndex:
     subjects: int = 0
     hash_docs: set[str] = field(default_factory=set)  # documents that describe hash IRIs
     doc_paths: dict[str, str] = field(default_factory=dict)  # document IRI → site path
+    cache: dict[object, str] = field(default_factory=dict)  # rendered links and headers, for pages
 
     def label(self, iri: str, lang: str = "zh") -> str:
         """A short human name: the standard number, else the label in ``lang``, else the other."""
         found = self.identifier.get(iri)
-        if found:
+        if found and (not STANDARD_TYPES.isdisjoint(self.types.get(iri, ())) or
+                      (iri not in self.label_zh and iri not in self.label_en)):
             return found
         first, second = (self.label_zh, self.label_en) if lang == "zh" else (self.label_en, self.label_zh)
         return first.get(iri) or second.get(iri) or ""

@@ -14,7 +14,7 @@ from html import escape
 from urllib.parse import quote
 
 from .publish_graph import STDKG_NS, GraphIndex
-from .publish_pages import SITE_EN, SITE_ZH, page
+from .publish_pages import page
 from .publish_paths import url_path
 
 DOMAIN, SERVICE_ITEM = f"<{STDKG_NS}domain>", f"<{STDKG_NS}serviceItem>"

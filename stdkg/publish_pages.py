@@ -108,6 +108,18 @@ def page(title: str, body: str, path: str, alternates: bool = True, extra_head: 
 
 
 def _link(index: GraphIndex, from_path: str, iri: str) -> str:
+    """A link to a resource, cached by (page depth, IRI): most links point to a few concepts,
+    committees and domains, and a relative link depends only on the depth of the page."""
+    key = (from_path.count("/"), iri)
+    found = index.cache.get(key)
+    if found is None:
+        found = _make_link(index, from_path, iri)
+        if len(index.cache) < 400_000:
+            index.cache[key] = found
+    return found
+
+
+def _make_link(index: GraphIndex, from_path: str, iri: str) -> str:
     target = index.paths.get(iri)
     name = index.label(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     if target is None:
@@ -165,10 +177,12 @@ def _properties(index: GraphIndex, path: str, rows: list[Row]) -> str:
     lines = []
     for predicate in sorted(by_predicate, key=lambda iri: (_RANK.get(iri, len(_RANK)), iri)):
         objects = by_predicate[predicate]
-        zh, en = property_label(index, predicate)
+        header = index.cache.get(predicate)
+        if header is None:
+            zh, en = property_label(index, predicate)
+            header = index.cache[predicate] = f'<tr><th scope="row">{escape(zh)} <span lang="en">/ {escape(en)}</span></th>'
         shown = [render_value(index, path, o) for o in objects[:LIST_LIMIT]]
-        lines.append(f'<tr><th scope="row">{escape(zh)} <span lang="en">/ {escape(en)}</span></th>'
-                     f"<td>{_values(shown, len(objects))}</td></tr>")
+        lines.append(f"{header}<td>{_values(shown, len(objects))}</td></tr>")
     return '<table class="properties">\n' + "\n".join(lines) + "\n</table>\n"
 
 

@@ -60,7 +60,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def send_head(self):  # type: ignore[no-untyped-def]
         found, location = self._resolve()
         if found is None:
-            self.send_error(404, "Not found / 未找到")
+            self.send_error(404, "Not found")  # the status line is Latin-1 only
             return None
         data = found.open("rb")
         self.send_response(200)
@@ -94,3 +94,8 @@ def serve_site(site: Path, host: str, port: int, announce: Callable[[str], None]
         pass
     finally:
         server.server_close()
+
+
+def announce_site(url: str) -> None:
+    """What `stdkg serve --site` prints once it listens (flushed: tests and scripts read it)."""
+    print(f"站点 / site: {url}/ ；按 Ctrl-C 停止 / Ctrl-C to stop", flush=True)
