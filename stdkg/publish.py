@@ -184,9 +184,9 @@ def _write_documents(nt: str, tmp: str, worker: int, workers: int) -> int:
     made: set[str] = set()
     count = 0
     for number, (doc, rows) in enumerate(document_groups(read_rows(Path(nt)), index.base, index.hash_docs)):
-        if number % workers != worker:
+        path = index.doc_paths.get(doc)
+        if number % workers != worker or path is None:
             continue
-        path = index.doc_paths[doc]
         folder = path.rpartition("/")[0]
         if folder not in made:
             (root / folder).mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,7 @@ BROADER = f"<{SKOS}broader>"
 # Links every resource has (or that fan in by the hundred thousand): not listed as incoming.
 NOT_INCOMING = {RDF_TYPE, f"<{SKOS}inScheme>", f"<{SKOS}topConceptOf>", f"<{STDKG_NS}inSystem>",
                 f"<{RDFS}isDefinedBy>", "<http://www.w3.org/ns/prov#wasDerivedFrom>"}
+SOURCE_RECORD = f"<{STDKG_NS}SourceRecord>"  # a table row: provenance, in the dumps, no page of its own
 STANDARD_TYPES = {f"<{STDKG_NS}{name}>" for name in ("StandardEdition", "Standard", "ExternalStub", "StandardDocument")}
 _ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -133,7 +134,8 @@ def index_rows(rows: Iterable[Row], base: str) -> GraphIndex:
         previous = subject
         iri = subject[1:-1]
         index.subjects += 1
-        if subject.startswith(base_nt):
+        group = list(group)
+        if subject.startswith(base_nt) and (subject, RDF_TYPE, SOURCE_RECORD) not in group:
             doc = document_iri(iri)
             path = doc_paths.get(doc)
             if path is None:

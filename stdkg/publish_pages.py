@@ -123,6 +123,8 @@ def _make_link(index: GraphIndex, from_path: str, iri: str) -> str:
     target = index.paths.get(iri)
     name = index.label(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     if target is None:
+        if iri.startswith(index.base):  # a source record: described in the dumps, no page
+            return f'<span class="record">{escape(iri[len(index.base):])}</span>'
         if iri.startswith(("http://", "https://")):
             return f'<a class="external" href="{escape(iri)}">{escape(name if name != iri else iri)}</a>'
         return f"<code>{escape(iri)}</code>"

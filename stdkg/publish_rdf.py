@@ -74,8 +74,14 @@ def jsonld_text(rows: list[Row]) -> str:
                       separators=(",", ":")) + "\n"
 
 
+_turtle_cache: dict[str, str] = {}
+
+
 def turtle_text(rows: list[Row]) -> str:
-    return "".join(turtle_chunks(rows))
+    """Turtle of a few rows; the rendering of terms is shared across calls (bounded)."""
+    if len(_turtle_cache) > 200_000:
+        _turtle_cache.clear()
+    return "".join(turtle_chunks(rows, _turtle_cache))
 
 
 def context_text() -> str:
