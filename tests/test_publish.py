@@ -382,3 +382,43 @@ def test_a_failed_run_leaves_the_previous_site(tmp_path: Path, bundled_build: Pa
     publish(bundled_build, out, version="2", as_of=AS_OF, workers=1)
     assert b'"2"' in (out / "catalog.ttl").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# ------------------------------------------------------------------------------------- README
+
+def test_readme_publish_section_is_real(bundled_build: Path, tmp_path: Path) -> None:
+    """The README's publish, serve --site and curl lines, run as written (the port made free)."""
+    import re
+    import shlex
+    import sys
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```console\n(.*?)```", readme, flags=re.S) if b.startswith("$ stdkg publish "))
+    commands = [(line[2:], []) for line in block.splitlines() if line.startswith("$ ")]
+    current = None
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            current = next(c for c in commands if c[0] == line[2:])
+        elif line.strip() and line.strip() != "…":
+            current[1].append(line)  # type: ignore[index]
+    (publish_cmd, publish_out), (serve_cmd, serve_out), (curl_cmd, curl_out) = commands
+    (tmp_path / "build").symlink_to(bundled_build, target_is_directory=True)
+    done = run_stdkg(*shlex.split(publish_cmd)[1:], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert publish_out and all(line in done.stdout.splitlines() for line in publish_out), done.stdout
+    args = shlex.split(serve_cmd)[1:]
+    port = args[args.index("--port") + 1]
+    args[args.index("--port") + 1] = "0"  # any free port; the announced line is compared with it
+    server = subprocess.Popen([sys.executable, "-m", "stdkg", *args], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    try:
+        announced = server.stdout.readline().rstrip("\n")  # type: ignore[union-attr]
+        url = re.search(r"http://127\.0\.0\.1:(\d+)/", announced)
+        assert url and announced.replace(url.group(1), port) == serve_out[0]
+        curl = shlex.split(curl_cmd)
+        request = urllib.request.Request(curl[-1].replace(port, url.group(1)), headers=dict([curl[2].split(": ", 1)]))
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read().decode("utf-8").splitlines()
+        assert curl_out and all(line in body for line in curl_out)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
