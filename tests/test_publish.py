@@ -122,7 +122,10 @@ def test_every_resource_file_parses_and_matches_the_graph(site: Path, bundled_gr
         assert Path(f"{path}.html").is_file()
         checked += 1
     assert checked == len(documents) > 250
-    ttl_files = [str(p) for p in site.rglob("*.ttl")]
+    for path in site.rglob("*.jsonld"):  # every JSON-LD file but the bare context, catalog.jsonld too
+        if path.name != "context.jsonld":
+            assert list(ox.parse(path=str(path), format=ox.RdfFormat.JSON_LD)), path
+    ttl_files = [str(p) for p in site.rglob("*.ttl")] + [str(site / ".well-known" / "void")]
     for start in range(0, len(ttl_files), 200):  # rapper, one process per file, in batches
         script = "".join(f'rapper -q -i turtle -c "{f}" || exit 1\n' for f in ttl_files[start:start + 200])
         done = subprocess.run(["sh", "-c", script], capture_output=True, text=True)
@@ -422,3 +425,33 @@ def test_readme_publish_section_is_real(bundled_build: Path, tmp_path: Path) -> 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_pages_are_well_formed_html5(site: Path) -> None:
+    """Every element opened is closed, in order (void elements aside), and each page has one h1."""
+    from html.parser import HTMLParser
+
+    void = {"meta", "link", "br", "img", "input", "hr", "wbr", "source"}
+
+    class Checker(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.stack: list[str] = []
+            self.h1 = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.h1 += tag == "h1"
+            if tag not in void:
+                self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.stack and self.stack.pop() == tag, (tag, self.stack)
+
+    pages = [p for p in site.rglob("*.html") if "analysis" not in p.parts and p.name != "changelog.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith('<!DOCTYPE html>\n<html lang="zh">') and '<meta charset="utf-8">' in text, page
+        checker = Checker()
+        checker.feed(text)
+        checker.close()
+        assert checker.stack == [] and checker.h1 == 1, page
