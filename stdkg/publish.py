@@ -29,7 +29,7 @@ from .atomic import atomic_write
 from .problems import StdkgError
 from .publish_conneg import APACHE, NGINX
 from .publish_dcat import DEFAULT_LICENSE, Dump, describe
-from .publish_graph import GraphIndex, document_groups, index_graph, index_rows, read_rows
+from .publish_graph import STANDARD_TYPES, GraphIndex, document_groups, index_graph, index_rows, read_rows
 from .publish_home import CSS, SEARCH_JS, home_page, search_index
 from .publish_pages import page, resource_page
 from .publish_rdf import context_text, jsonld_text, sha256, turtle_text, write_gzip, write_jsonld_dump
@@ -96,9 +96,9 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
     today = as_of or dt.date.today()
 
     index = index_graph(nt, base_iri)
-    if not index.doc_paths:
-        raise StdkgError(f"图谱中没有以 {base_iri} 开头的资源（构建时用了别的 --base？）/ "
-                         f"no resource in the graph starts with {base_iri} (was it built with another --base?)")
+    if not any(iri in index.paths for iri, types in index.types.items() if not STANDARD_TYPES.isdisjoint(types)):
+        raise StdkgError(f"图谱中没有以 {base_iri} 开头的标准（构建时用了别的 --base？）/ "
+                         f"no standard in the graph has an IRI under {base_iri} (was it built with another --base?)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     release = Release(nt, tmp, index, extras, today, version, endpoint, publisher, license_iri)
@@ -257,10 +257,6 @@ def _write_content(release: Release, workers: int, step: Progress) -> int:
         (conneg / "nginx.conf").write_text(NGINX, encoding="utf-8")
         (conneg / "apache.htaccess").write_text(APACHE, encoding="utf-8")
         (tmp / ".htaccess").write_text(APACHE, encoding="utf-8")
-        for name, data in release.extras.items():
-            target = tmp / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
         documents = sum(f.result() for f in futures) if pool else _write_documents(str(nt), str(tmp), 0, 1)
     finally:
         if pool is not None:
@@ -321,6 +317,12 @@ def _write_description(release: Release, validation: Validation, analysis_links:
                                                 "the graph does not include the ontology.</p>\n", "ontology",
                                                 alternates=False), encoding="utf-8")
     links += validation_files(validation, index, tmp / "reports") + analysis_links
+    for name, data in release.extras.items():  # last, so that one never hides a generated file
+        target = tmp / name
+        if target.exists() or name in ("index.html",):
+            raise StdkgError(f"附加文件 '{name}' 与站点自身的文件同名 / the extra file '{name}' would replace a file of the site")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     links += [(name, name, "附加页面 / extra page") for name in sorted(release.extras) if name.endswith(".html")]
     (tmp / "index.html").write_text(home_page(index, title_zh, title_en, links, validated), encoding="utf-8")
     return dumps

@@ -455,3 +455,23 @@ def test_pages_are_well_formed_html5(site: Path) -> None:
         checker.feed(text)
         checker.close()
         assert checker.stack == [] and checker.h1 == 1, page
+
+
+def test_extra_files_never_replace_the_sites_own(tmp_path: Path, bundled_build: Path) -> None:
+    for name in ("index.html", "catalog.ttl", "standard/GB-T-28220-2023.html", "dumps/stdkg.ttl"):
+        with pytest.raises(StdkgError, match="would replace a file of the site"):
+            publish(bundled_build, tmp_path / "site", extra_files={name: b"x"}, workers=1)
+        assert not (tmp_path / "site").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_another_base_iri(tmp_path: Path) -> None:
+    base = "https://example.org/std/"
+    assert run_stdkg("build", "--out", str(tmp_path / "build"), "--base", base).returncode == 0
+    wrong = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / "wrong"))
+    assert wrong.returncode == 2 and "another --base" in wrong.stderr and not (tmp_path / "wrong").exists()
+    done = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / "site"), "--base-iri", base)
+    assert done.returncode == 0, done.stderr
+    turtle = (tmp_path / "site/standard/GB-T-28220-2023.ttl").read_text(encoding="utf-8")
+    assert f"<{base}standard/GB-T-28220-2023>" in turtle
+    catalog = _graph(tmp_path / "site/catalog.ttl", "turtle")
+    assert (URIRef(f"{base}catalog"), RDF.type, DCAT.Catalog) in catalog
