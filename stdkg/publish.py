@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .atomic import atomic_write
 from .problems import StdkgError
-from .publish_conneg import APACHE, NGINX
+from .publish_conneg import APACHE, NGINX, NGINX_SERVER
 from .publish_dcat import DEFAULT_LICENSE, Dump, describe
 from .publish_graph import STANDARD_TYPES, GraphIndex, document_groups, index_graph, index_rows, read_rows
 from .publish_home import CSS, SEARCH_JS, home_page, search_index
@@ -255,6 +255,7 @@ def _write_content(release: Release, workers: int, step: Progress) -> int:
         conneg = tmp / "conneg"
         conneg.mkdir()
         (conneg / "nginx.conf").write_text(NGINX, encoding="utf-8")
+        (conneg / "nginx-server.conf").write_text(NGINX_SERVER, encoding="utf-8")
         (conneg / "apache.htaccess").write_text(APACHE, encoding="utf-8")
         (tmp / ".htaccess").write_text(APACHE, encoding="utf-8")
         documents = sum(f.result() for f in futures) if pool else _write_documents(str(nt), str(tmp), 0, 1)

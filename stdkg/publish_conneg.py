@@ -67,23 +67,37 @@ map $http_accept $stdkg_suffix {
     "~*application/ld\+json"     ".jsonld";
     "~*application/json"         ".jsonld";
 }
-# 2. In the server { } block that serves the site (root = this folder):
+# 2. In the server { } block that serves the site:
 #    root /srv/stdkg-site;
+#    include /path/to/site/conneg/nginx-server.conf;
+"""
+
+NGINX_SERVER = r"""# stdkg: the server { } part of the content negotiation (see nginx.conf beside this file).
+# These types replace nginx's defaults inside this server: the site needs no others.
 types {
     text/html              html;
-    text/turtle            ttl;
-    application/ld+json    jsonld;
-    application/n-triples  nt;
-    application/gzip       gz;
     text/css               css;
     text/javascript        js;
+    application/json       json;
+    application/ld+json    jsonld;
+    text/turtle            ttl;
+    application/n-triples  nt;
+    application/gzip       gz;
+    image/png              png;
+    image/svg+xml          svg;
+    text/markdown          md;
 }
+default_type text/plain;
 charset utf-8;
-charset_types text/turtle text/css text/javascript;
+charset_types text/html text/css text/javascript text/turtle text/plain text/markdown;
+index index.html;
+location = /.well-known/void {
+    default_type text/turtle;
+}
 location / {
     add_header Vary Accept always;
     # /standard/GB-T-28220-2023 → .html, .ttl or .jsonld by Accept; files as they are.
-    try_files $uri$stdkg_suffix $uri $uri/index.html $uri.html =404;
+    try_files $uri$stdkg_suffix $uri $uri/ =404;
 }
 """
 

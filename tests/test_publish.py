@@ -271,7 +271,7 @@ def test_served_paths_stay_in_the_site(served: str) -> None:
 
 
 def test_conneg_rules_are_written(site: Path) -> None:
-    nginx = (site / "conneg/nginx.conf").read_text(encoding="utf-8")
+    nginx = (site / "conneg/nginx.conf").read_text(encoding="utf-8") + (site / "conneg/nginx-server.conf").read_text(encoding="utf-8")
     assert "try_files $uri$stdkg_suffix" in nginx and "text/turtle" in nginx
     apache = (site / ".htaccess").read_text(encoding="utf-8")
     assert "RewriteRule ^(.+)$ $1.ttl [L]" in apache and "Vary Accept" in apache
@@ -475,3 +475,65 @@ def test_another_base_iri(tmp_path: Path) -> None:
     assert f"<{base}standard/GB-T-28220-2023>" in turtle
     catalog = _graph(tmp_path / "site/catalog.ttl", "turtle")
     assert (URIRef(f"{base}catalog"), RDF.type, DCAT.Catalog) in catalog
+
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+user root;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{}}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    include {site}/conneg/nginx.conf;
+    server {{
+        listen 127.0.0.1:{port};
+        root {site};
+        include {site}/conneg/nginx-server.conf;
+    }}
+}}
+"""
+
+
+def test_generated_nginx_rules_negotiate(site: Path, tmp_path: Path) -> None:
+    """The generated nginx rules, in a real nginx on 127.0.0.1 (Debian's nginx-light)."""
+    import socket
+    import time
+
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=tmp_path, site=site, port=port), encoding="utf-8")
+    check = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    server = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                kind, _, body = _get(url + "/", "text/html")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "error.log").read_text()
+                time.sleep(0.1)
+        assert kind.startswith("text/html") and b"<!DOCTYPE html>" in body
+        resource = "/standard/GB-T-28220-2023"
+        for accept, media, suffix in (("text/html,*/*;q=0.8", "text/html", ".html"), ("text/turtle", "text/turtle", ".ttl"),
+                                      ("application/ld+json", "application/ld+json", ".jsonld")):
+            kind, vary, body = _get(url + resource, accept)
+            assert kind.startswith(media) and "Accept" in vary, (accept, kind, vary)
+            assert body == (site / (resource[1:] + suffix)).read_bytes()
+        kind, _, body = _get(url + "/bps/item/%E9%A2%84%E9%98%B2%E6%8E%A5%E7%A7%8D", "text/turtle")
+        assert kind.startswith("text/turtle") and "预防接种".encode() in body
+        kind, _, _ = _get(url + "/.well-known/void", "*/*")
+        assert kind.startswith("text/turtle")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
