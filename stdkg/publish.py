@@ -299,6 +299,7 @@ def _write_description(release: Release, validation: Validation, analysis_links:
     small.label_zh = {**index.label_zh, **small.label_zh}
     small.label_en = {**index.label_en, **small.label_en}
     small.identifier = {**index.identifier, **small.identifier}
+    small.types = {**index.types, **small.types}
     (tmp / "catalog.ttl").write_text(turtle_text(rows), encoding="utf-8")
     (tmp / "catalog.jsonld").write_text(jsonld_text(rows), encoding="utf-8")
     (tmp / "catalog.html").write_text(resource_page(small, index.base + "catalog", "catalog", rows), encoding="utf-8")

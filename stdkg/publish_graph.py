@@ -30,6 +30,7 @@ TITLE = f"<{DCT}title>"
 PREF_LABEL = f"<{SKOS}prefLabel>"
 RDFS_LABEL = f"<{RDFS}label>"
 NOTATION = f"<{SKOS}notation>"
+FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
 BROADER = f"<{SKOS}broader>"
 # Links every resource has (or that fan in by the hundred thousand): not listed as incoming.
 NOT_INCOMING = {RDF_TYPE, f"<{SKOS}inScheme>", f"<{SKOS}topConceptOf>", f"<{STDKG_NS}inSystem>",
@@ -163,7 +164,7 @@ def index_rows(rows: Iterable[Row], base: str) -> GraphIndex:
                     broader[iri].append(o[1:-1])
             elif p == IDENTIFIER:
                 identifier.setdefault(iri, literal_parts(o)[0])
-            elif p in (TITLE, PREF_LABEL, RDFS_LABEL):
+            elif p in (TITLE, PREF_LABEL, RDFS_LABEL, FOAF_NAME):
                 text, lang, _ = literal_parts(o)
                 if lang == "zh":
                     zh.setdefault(iri, text)

@@ -20,6 +20,8 @@ LIST_LIMIT = 200  # values shown per property; the RDF files and dumps hold them
 PROV = "http://www.w3.org/ns/prov#"
 ELI = "http://data.europa.eu/eli/ontology#"
 OWL = "http://www.w3.org/2002/07/owl#"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
 # Labels of reused properties (the stdkg terms are labelled in the graph's own ontology).
 KNOWN_LABELS: dict[str, tuple[str, str]] = {
     f"{DCT}identifier": ("标准号 / 标识", "identifier"), f"{DCT}title": ("标题", "title"),
@@ -44,6 +46,23 @@ KNOWN_LABELS: dict[str, tuple[str, str]] = {
     f"{PROV}wasDerivedFrom": ("数据来源", "derived from"),
     f"{OWL}versionInfo": ("版本信息", "version"), f"{OWL}inverseOf": ("逆属性", "inverse of"),
     "http://www.w3.org/ns/org#subOrganizationOf": ("上级组织", "sub-organisation of"),
+    f"{DCAT}dataset": ("数据集", "dataset"), f"{DCAT}distribution": ("分发", "distribution"),
+    f"{DCAT}accessURL": ("访问地址", "access URL"), f"{DCAT}downloadURL": ("下载地址", "download URL"),
+    f"{DCAT}mediaType": ("媒体类型", "media type"), f"{DCAT}byteSize": ("字节数", "byte size"),
+    f"{DCAT}compressFormat": ("压缩格式", "compression format"), f"{DCAT}keyword": ("关键词", "keyword"),
+    f"{DCAT}theme": ("主题", "theme"), f"{DCAT}themeTaxonomy": ("主题分类", "theme taxonomy"),
+    f"{DCAT}landingPage": ("着陆页", "landing page"), f"{DCAT}version": ("版本", "version"),
+    f"{DCT}language": ("语言", "language"), f"{DCT}format": ("格式", "format"),
+    "http://xmlns.com/foaf/0.1/homepage": ("主页", "homepage"), "http://xmlns.com/foaf/0.1/name": ("名称", "name"),
+    "http://www.w3.org/ns/adms#versionNotes": ("版本说明", "version notes"),
+    "http://spdx.org/rdf/terms#checksum": ("校验和", "checksum"),
+    "http://spdx.org/rdf/terms#algorithm": ("算法", "algorithm"),
+    "http://spdx.org/rdf/terms#checksumValue": ("校验值", "checksum value"),
+    f"{VOID}triples": ("三元组数", "triples"), f"{VOID}entities": ("实体数", "entities"),
+    f"{VOID}distinctSubjects": ("不同主语数", "distinct subjects"), f"{VOID}classes": ("类数", "classes"),
+    f"{VOID}properties": ("属性数", "properties"), f"{VOID}uriSpace": ("IRI 空间", "URI space"),
+    f"{VOID}vocabulary": ("所用词表", "vocabularies"), f"{VOID}exampleResource": ("示例资源", "example resources"),
+    f"{VOID}dataDump": ("数据转储", "data dump"), f"{VOID}sparqlEndpoint": ("SPARQL 端点", "SPARQL endpoint"),
 }
 # How an incoming link reads from the page of its object ("what points here").
 INVERSE_LABELS: dict[str, tuple[str, str]] = {
@@ -121,12 +140,17 @@ def _link(index: GraphIndex, from_path: str, iri: str) -> str:
 
 def _make_link(index: GraphIndex, from_path: str, iri: str) -> str:
     target = index.paths.get(iri)
-    name = index.label(iri) or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    name = index.label(iri) or iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     if target is None:
-        if iri.startswith(index.base):  # a source record: described in the dumps, no page
-            return f'<span class="record">{escape(iri[len(index.base):])}</span>'
+        if iri.startswith(index.base):
+            rest = iri[len(index.base):]
+            if rest == "":
+                return f'<a href="{root_prefix(from_path)}index.html">{escape(iri)}</a>'
+            if "." in rest.rsplit("/", 1)[-1]:  # a file of the site (a dump)
+                return f'<a href="{escape(relative_link(from_path, rest, ""))}">{escape(rest)}</a>'
+            return f'<span class="record">{escape(rest)}</span>'  # a source record: in the dumps, no page
         if iri.startswith(("http://", "https://")):
-            return f'<a class="external" href="{escape(iri)}">{escape(name if name != iri else iri)}</a>'
+            return f'<a class="external" href="{escape(iri)}">{escape(iri)}</a>'
         return f"<code>{escape(iri)}</code>"
     href = relative_link(from_path, target)
     if "#" in iri:
