@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+import multiprocessing
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -40,7 +41,9 @@ from .store import graph_file
 from .vocab import DEFAULT_BASE
 
 Progress = Callable[[str, int, int], None]
-MARKER = ".stdkg-site.json"  # says "this folder is a site stdkg published": safe to replace
+MARKER = ".stdkg-site.json"
+# Workers share the graph's index by forking (no pickling of a million-entry index).
+FORK = "fork" in multiprocessing.get_all_start_methods()  # says "this folder is a site stdkg published": safe to replace
 
 
 class GateFailed(StdkgError):
@@ -104,7 +107,7 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
     release = Release(nt, tmp, index, extras, today, version, endpoint, publisher, license_iri)
     # The gate and the analysis run in their own processes while the pages and dumps are
     # written: the site is built in a temporary folder anyway, and dropped if the gate fails.
-    side = get_context("fork").Pool(2)
+    side = get_context("fork").Pool(2) if FORK else _Inline()
     try:
         umask = os.umask(0)
         os.umask(umask)
@@ -139,6 +142,25 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
     side.join()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Inline:
+    """The side jobs run one after the other where processes cannot be forked (not Linux)."""
+
+    class _Done:
+        def __init__(self, value: object) -> None:
+            self.value = value
+
+        def get(self) -> object:
+            return self.value
+
+    def apply_async(self, function: Callable[..., object], args: tuple[object, ...]) -> _Done:
+        return self._Done(function(*args))
+
+    def terminate(self) -> None:
+        pass
+
+    close = join = terminate
 
 
 def _validate(nt: Path) -> Validation:
@@ -230,7 +252,7 @@ def _write_content(release: Release, workers: int, step: Progress) -> int:
     step("pages", 0, 1)
     pool = None
     try:
-        if workers > 1:
+        if workers > 1 and FORK:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
             futures = [pool.submit(_write_documents, str(nt), str(tmp), k, workers) for k in range(workers)]
         # The dumps, meanwhile: gzip in a thread (zlib releases the GIL), JSON-LD here.
