@@ -20,7 +20,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 import multiprocessing
 from multiprocessing import get_context
@@ -107,24 +106,33 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
     release = Release(nt, tmp, index, extras, today, version, endpoint, publisher, license_iri)
     # The gate and the analysis run in their own processes while the pages and dumps are
     # written: the site is built in a temporary folder anyway, and dropped if the gate fails.
-    side = get_context("fork").Pool(2) if FORK else _Inline()
+    jobs = Jobs()
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a site is meant to be read
-        gate = side.apply_async(_validate, (nt,))
-        analysis = side.apply_async(analysis_files, (nt, tmp / "reports", today)) if analysis_report else None
-        documents = _write_content(release, workers, step)
+        # Every process is forked here, before any thread starts: the page writers (sharing the
+        # index), the gate and the analysis. The site is built in a temporary folder anyway,
+        # and dropped if the gate fails.
+        global _INDEX
+        _INDEX = index
+        pages = [jobs.start(_write_documents, str(nt), str(tmp), k, workers) for k in range(workers)]
+        gate = jobs.start(_validate, nt)
+        analysis = jobs.start(analysis_files, nt, tmp / "reports", today) if analysis_report else None
+        _INDEX = None
+        _write_content(release, step)
+        documents = sum(int(jobs.result(job)) for job in pages)  # type: ignore[call-overload]
+        step("pages", 1, 1)
         step("validate", 0, 1)
-        validation = gate.get()
+        validation: Validation = jobs.result(gate)  # type: ignore[assignment]
         violations = validation.count("Violation")
         if violations and not force:
             raise GateFailed(f"图谱有 {violations} 项违规，未发布（运行 stdkg validate 查看；--force 仍可发布并标为未经检查）/ "
                              f"the graph has {violations} violations; nothing published (see stdkg validate; "
                              "--force publishes it marked unvalidated)", violations)
         step("validate", 1, 1)
-        links = analysis.get() if analysis else []
-        dumps = _write_description(release, validation, links)
+        links = jobs.result(analysis) if analysis else []
+        dumps = _write_description(release, validation, links)  # type: ignore[arg-type]
         report = PublishReport(out, base_iri, not violations, violations, validation.count("Warning"),
                                validation.count("Info"), index.triples, documents, 0,
                                {d.path: d.sha256 for d in dumps}, version)
@@ -134,33 +142,60 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
                        "issued": today.isoformat()}, marker, ensure_ascii=False, indent=2)
         _swap(tmp, out)
     except BaseException:
-        side.terminate()  # stop the gate or analysis still running: nothing may write into tmp now
-        side.join()
+        jobs.stop()  # the gate, the analysis or page writers still running: nothing may write into tmp now
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    side.close()
-    side.join()
     report.seconds = time.perf_counter() - started
     return report
 
 
-class _Inline:
-    """The side jobs run one after the other where processes cannot be forked (not Linux)."""
+Job = tuple[object, object]  # (process, the read end of its pipe), or ("done", value) when run inline
 
-    class _Done:
-        def __init__(self, value: object) -> None:
-            self.value = value
 
-        def get(self) -> object:
-            return self.value
+class Jobs:
+    """Functions run in forked processes, results back through a pipe; run inline where
+    processes cannot be forked (not Linux), one after the other."""
 
-    def apply_async(self, function: Callable[..., object], args: tuple[object, ...]) -> _Done:
-        return self._Done(function(*args))
+    def __init__(self) -> None:
+        self.processes: list[multiprocessing.Process] = []
 
-    def terminate(self) -> None:
-        pass
+    def start(self, function: Callable[..., object], *args: object) -> Job:
+        if not FORK:
+            return ("done", function(*args))
+        context = get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
 
-    close = join = terminate
+        def run() -> None:
+            try:
+                writer.send(("ok", function(*args)))
+            except BaseException as exc:  # sent back and raised in the parent
+                writer.send(("error", StdkgError(f"{type(exc).__name__}: {exc}") if not isinstance(exc, StdkgError) else exc))
+
+        process = context.Process(target=run, daemon=True)
+        process.start()
+        writer.close()
+        self.processes.append(process)
+        return (process, reader)
+
+    def result(self, job: Job) -> object:
+        process, reader = job
+        if process == "done":
+            return reader
+        try:
+            kind, value = reader.recv()  # type: ignore[attr-defined]
+        except EOFError:
+            raise StdkgError("发布的子进程意外退出 / a publishing worker process died") from None
+        process.join()  # type: ignore[attr-defined]
+        if kind == "error":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self.processes:
+            process.join()
 
 
 def _validate(nt: Path) -> Validation:
@@ -243,50 +278,35 @@ class Release:
     license_iri: str
 
 
-def _write_content(release: Release, workers: int, step: Progress) -> int:
-    """Pages (in ``workers`` processes), dumps, assets, search index and extra files; returns
-    the number of documents with a page."""
-    global _INDEX
+def _write_content(release: Release, step: Progress) -> None:
+    """Dumps, assets and the search index, in this process while the page writers run."""
     nt, tmp, index = release.nt, release.tmp, release.index
-    _INDEX = index
     step("pages", 0, 1)
-    pool = None
-    try:
-        if workers > 1 and FORK:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
-            futures = [pool.submit(_write_documents, str(nt), str(tmp), k, workers) for k in range(workers)]
-        # The dumps, meanwhile: gzip in a thread (zlib releases the GIL), JSON-LD here.
-        dumps_dir = tmp / "dumps"
-        dumps_dir.mkdir()
-        gz = threading.Thread(target=write_gzip, args=(nt, dumps_dir / "stdkg.nt.gz"))
-        gz.start()
-        ttl = nt.with_suffix(".ttl")
-        if ttl.is_file() and ttl.stat().st_mtime >= nt.stat().st_mtime:
-            shutil.copyfile(ttl, dumps_dir / "stdkg.ttl")  # the build's canonical Turtle of the same rows
-        else:
-            (dumps_dir / "stdkg.ttl").write_text(turtle_text(list(read_rows(nt))), encoding="utf-8")
-        write_jsonld_dump(read_rows(nt), dumps_dir / "stdkg.jsonld")
-        gz.join()
-        step("dumps", 1, 1)
-        (tmp / "context.jsonld").write_text(context_text(), encoding="utf-8")
-        assets = tmp / "assets"
-        assets.mkdir()
-        (assets / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
-        (assets / "search.js").write_text(SEARCH_JS.lstrip(), encoding="utf-8")
-        (tmp / "search-index.js").write_text(search_index(index), encoding="utf-8")
-        conneg = tmp / "conneg"
-        conneg.mkdir()
-        (conneg / "nginx.conf").write_text(NGINX, encoding="utf-8")
-        (conneg / "nginx-server.conf").write_text(NGINX_SERVER, encoding="utf-8")
-        (conneg / "apache.htaccess").write_text(APACHE, encoding="utf-8")
-        (tmp / ".htaccess").write_text(APACHE, encoding="utf-8")
-        documents = sum(f.result() for f in futures) if pool else _write_documents(str(nt), str(tmp), 0, 1)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        _INDEX = None
-    step("pages", 1, 1)
-    return documents
+    # The dumps, meanwhile: gzip in a thread (zlib releases the GIL), JSON-LD here.
+    dumps_dir = tmp / "dumps"
+    dumps_dir.mkdir()
+    gz = threading.Thread(target=write_gzip, args=(nt, dumps_dir / "stdkg.nt.gz"))
+    gz.start()
+    ttl = nt.with_suffix(".ttl")
+    if ttl.is_file() and ttl.stat().st_mtime >= nt.stat().st_mtime:
+        shutil.copyfile(ttl, dumps_dir / "stdkg.ttl")  # the build's canonical Turtle of the same rows
+    else:
+        (dumps_dir / "stdkg.ttl").write_text(turtle_text(list(read_rows(nt))), encoding="utf-8")
+    write_jsonld_dump(read_rows(nt), dumps_dir / "stdkg.jsonld")
+    gz.join()
+    step("dumps", 1, 1)
+    (tmp / "context.jsonld").write_text(context_text(), encoding="utf-8")
+    assets = tmp / "assets"
+    assets.mkdir()
+    (assets / "site.css").write_text(CSS.lstrip(), encoding="utf-8")
+    (assets / "search.js").write_text(SEARCH_JS.lstrip(), encoding="utf-8")
+    (tmp / "search-index.js").write_text(search_index(index), encoding="utf-8")
+    conneg = tmp / "conneg"
+    conneg.mkdir()
+    (conneg / "nginx.conf").write_text(NGINX, encoding="utf-8")
+    (conneg / "nginx-server.conf").write_text(NGINX_SERVER, encoding="utf-8")
+    (conneg / "apache.htaccess").write_text(APACHE, encoding="utf-8")
+    (tmp / ".htaccess").write_text(APACHE, encoding="utf-8")
 
 
 def _write_description(release: Release, validation: Validation, analysis_links: list[tuple[str, str, str]]) -> list[Dump]:
