@@ -30,9 +30,10 @@ from .vocab import DEFAULT_BASE
 @click.option("--publisher", default="stdkg", show_default=True, help="Name of the publishing organisation (dcterms:publisher).")
 @click.option("--license", "license_iri", default=DEFAULT_LICENSE, show_default=True, help="Licence IRI of the data.")
 @click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True, help="Processes writing pages.")
+@click.option("--no-analysis", is_flag=True, help="Leave the analysis report out (it is the slowest part on very large graphs).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | None, endpoint: str | None,
-            as_of: str | None, publisher: str, license_iri: str, workers: int, fmt: str) -> None:
+            as_of: str | None, publisher: str, license_iri: str, workers: int, no_analysis: bool, fmt: str) -> None:
     """Publish the graph as a static linked-open-data site (标准信息资源库).
 
     GRAPH is a build folder (default: build/). Writes one page per resource (HTML in Chinese
@@ -64,6 +65,7 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
             status.start()
         report = run_publish(graph, out, base_iri=base_iri, force=force, version=version, endpoint=endpoint,
                              as_of=day, publisher=publisher, license_iri=license_iri, workers=workers,
+                             analysis_report=not no_analysis,
                              progress=(lambda stage, done, total: status.update(f"发布 / publishing: {stage}")) if status else None)
     except GateFailed as exc:
         if status:

@@ -537,3 +537,10 @@ def test_generated_nginx_rules_negotiate(site: Path, tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_no_analysis_leaves_the_report_out(tmp_path: Path, bundled_build: Path) -> None:
+    done = run_stdkg("publish", str(bundled_build), "--out", str(tmp_path / "site"), "--no-analysis")
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "site/reports/analysis").exists() and (tmp_path / "site/reports/validation.html").is_file()
+    assert "reports/analysis" not in (tmp_path / "site/index.html").read_text(encoding="utf-8")
