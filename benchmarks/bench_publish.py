@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated row counts (default 10000,100000)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     parser.add_argument("--build", type=Path, help="publish this existing build folder instead of synthetic sizes")
-    parser.add_argument("--workers", type=int, default=2, help="stdkg publish --workers (default 2)")
+    parser.add_argument("--workers", type=int, default=1, help="stdkg publish --workers (default 1)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--baseline-limit", type=float, default=300.0,
                         help="skip the rdflib baseline where it is expected to exceed this many seconds (default 300)")

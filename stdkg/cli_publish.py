@@ -29,7 +29,8 @@ from .vocab import DEFAULT_BASE
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Release date (DCAT issued/modified) and the analysis' review date. Default: today.")
 @click.option("--publisher", default="stdkg", show_default=True, help="Name of the publishing organisation (dcterms:publisher).")
 @click.option("--license", "license_iri", default=DEFAULT_LICENSE, show_default=True, help="Licence IRI of the data.")
-@click.option("--workers", type=click.IntRange(1, 16), default=2, show_default=True, help="Processes writing pages.")
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Processes writing pages (beside the gate, the analysis and the dumps, which have their own).")
 @click.option("--no-analysis", is_flag=True, help="Leave the analysis report out (it is the slowest part on very large graphs).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | None, endpoint: str | None,
