@@ -23,6 +23,7 @@ from .cli_validate import validate
 from .cli_analyze import COMMANDS as ANALYZE_COMMANDS
 from .cli_diff import COMMANDS as DIFF_COMMANDS
 from .cli_progress import progress
+from .cli_publish import COMMANDS as PUBLISH_COMMANDS
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
@@ -149,6 +150,7 @@ EXTRA_COMMANDS: list[click.Command] = [
     *ANALYZE_COMMANDS,
     *DIFF_COMMANDS,
     progress,
+    *PUBLISH_COMMANDS,
 ]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)

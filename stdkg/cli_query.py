@@ -301,7 +301,9 @@ def push(graph: Path, endpoint: str, target: str | None, protocol: str, gsp_url:
 @click.option("--timeout", type=int, default=30, show_default=True, help="Seconds a query may run before the server stops it.")
 @click.option("--max-result-mb", type=float, default=20.0, show_default=True,
               help="Refuse (HTTP 500, never cut short) an answer larger than this many MB; 0: no limit.")
-def serve(graph: Path, host: str, port: int, timeout: int, max_result_mb: float) -> None:
+@click.option("--site", type=click.Path(path_type=Path, file_okay=False),
+              help="Preview a site `stdkg publish` wrote (content negotiation on Accept) instead.")
+def serve(graph: Path, host: str, port: int, timeout: int, max_result_mb: float, site: Path | None) -> None:
     """Serve the built graph as a local read-only SPARQL 1.1 endpoint until Ctrl-C.
 
     GRAPH is a build folder or graph file (default: build/). The graph is loaded into a
@@ -315,9 +317,14 @@ def serve(graph: Path, host: str, port: int, timeout: int, max_result_mb: float)
       stdkg serve
       stdkg serve build/ --port 8000 --timeout 10 --max-result-mb 5
       stdkg query standards_by_level --endpoint http://127.0.0.1:7878/query
+      stdkg serve --site site/
     """
     if not 0 <= port <= 65535:
         raise StdkgError(f"--port 应在 0–65535 之间 / --port must be 0–65535: {port}")
+    if site is not None:
+        from .site_server import announce_site, serve_site
+
+        return serve_site(site, host, port, announce_site)
     if timeout <= 0:
         raise StdkgError("--timeout 应大于 0 / --timeout must be more than 0")
     if max_result_mb < 0:

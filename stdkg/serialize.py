@@ -89,9 +89,10 @@ def _turtle_term(nt: str, cache: dict[str, str]) -> str:
     return found
 
 
-def turtle_chunks(rows: list[tuple[str, str, str]]) -> Iterator[str]:
-    """Turtle from sorted rows: one block per subject, rdf:type first, then predicates in order."""
-    cache: dict[str, str] = {}
+def turtle_chunks(rows: list[tuple[str, str, str]], cache: dict[str, str] | None = None) -> Iterator[str]:
+    """Turtle from sorted rows: one block per subject, rdf:type first, then predicates in order.
+    ``cache`` (term → Turtle) may be shared by many small documents (the published pages)."""
+    cache = {} if cache is None else cache
     yield "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n"
     for subject, group in groupby(rows, key=lambda row: row[0]):
         by_predicate = [(p, [o for _, _, o in objs]) for p, objs in groupby(group, key=lambda row: row[1])]
