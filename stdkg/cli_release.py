@@ -79,4 +79,5 @@ def release(version: str, out: Path, inputs: tuple[Path, ...], system_dir: Path 
         summary = {k: n for k, n in done.changelog["summary"].items() if n}  # type: ignore[union-attr]
         counts = ", ".join(f"{KIND_NAMES[k]} {n}" for k, n in summary.items()) or "无变更 / no changes"
         click.echo(f"变更 / changes since {done.previous}: {counts}")
-    click.echo(f"写入 / written: {done.folder}/changelog.html, {out / 'latest'}")
+    site_note = f", {done.folder}/site/" if done.manifest.get("site") else ""
+    click.echo(f"写入 / written: {done.folder}/changelog.html{site_note}, {out / 'latest'}")

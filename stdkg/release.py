@@ -37,6 +37,7 @@ from .diff import diff as run_diff
 from .diff_input import open_release
 from .diff_report import as_html, as_json, as_markdown, as_text
 from .problems import StdkgError
+from .publish import PublishReport, publish
 from .store import open_store
 from .validate import SEVERITIES, Validation, validate_file
 from .validation_report import as_json as validation_json, as_text as validation_text
@@ -46,8 +47,6 @@ SCHEMA = "stdkg-release/1"
 LATEST = "latest"
 VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,63}")
 Step = Callable[[str], None]
-NO_PUBLISHER = ("发布站点的模块 stdkg.publish 尚未安装；用 --no-site 只生成发布目录 / "
-                "the site publisher (stdkg.publish) is not available; use --no-site for the release folder alone")
 
 
 class GateFailed(StdkgError):
@@ -155,22 +154,11 @@ def _first_release_html(version: str) -> str:
             "first release: no previous release to compare with</p>\n</body>\n</html>\n")
 
 
-def _publish(graph_dir: Path, site: Path, *, base_iri: str, version: str, force: bool,
-             extra_files: Mapping[str, bytes]) -> object:
-    """The site, by stdkg.publish (imported here, so a release without a site needs no publisher)."""
-    try:
-        from . import publish  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise StdkgError(NO_PUBLISHER) from exc
-    return publish.publish(graph_dir, site, base_iri=base_iri, force=force, version=version, extra_files=extra_files)
-
-
-def publisher_available() -> bool:
-    try:
-        from . import publish  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _publish(graph_dir: Path, site: Path, *, base_iri: str, version: str, force: bool, as_of: dt.date,
+             extra_files: Mapping[str, bytes]) -> PublishReport:
+    """The site, by stdkg.publish, with the changelog pages linked from its home page."""
+    return publish(graph_dir, site, base_iri=base_iri, force=force, version=version, as_of=as_of,
+                   extra_files=extra_files)
 
 
 # ---------------------------------------------------------------------------------- the whole
@@ -201,8 +189,6 @@ def release(version: str, out: Path, *, system_dir: Path | None = None, inputs: 
     if final.exists():
         raise StdkgError(f"{final}: 该版本已发布，发布不可覆盖；请换一个版本号 / already released; releases are "
                          "never overwritten: choose another version")
-    if site and not publisher_available():  # say so before any work is done
-        raise StdkgError(NO_PUBLISHER)
     if previous is not None and not previous.startswith("git:") and not Path(previous).exists():
         raise StdkgError(f"--previous {previous}: 找不到 / not found")  # before the build, not after it
     previous, previous_name = previous_release(out, version, previous)
@@ -214,13 +200,15 @@ def release(version: str, out: Path, *, system_dir: Path | None = None, inputs: 
         step("检查 / validate")
         validation = validate_step(stage, fail_on, force)
         step("分析 / analyse")
-        analyse_step(stage, as_of or dt.date.today())
+        today = as_of or dt.date.today()
+        analyse_step(stage, today)
         step("变更 / changelog")
         changelog = changelog_step(stage, version, previous, previous_name)
         if site:
             step("站点 / publish")
             extra = {name: (stage / name).read_bytes() for name in ("changelog.html", "changelog.md", "changelog.json")}
-            _publish(stage / "graph", stage / "site", base_iri=base, version=version, force=force, extra_files=extra)
+            _publish(stage / "graph", stage / "site", base_iri=base, version=version, force=force, as_of=today,
+                     extra_files=extra)
         manifest = _manifest(version, previous_name, base, built, validation, fail_on, changelog, as_of)
         manifest["site"] = "site" if site else None
         with atomic_write(stage / "release.json") as handle:

@@ -3,7 +3,7 @@
 The edits are made in a copy of data/bps under tmp_path (the real data is never touched):
 one standard replaced (by GB/T 35796-2099, an obviously fictitious edition), one re-classified
 (WS/T 802-2022 leaves 病有所医) and one local counterpart declared (DB14/T 2149-2020 →
-GB/T 42195-2022). The site step (stdkg.publish) is replaced by a recording stand-in here.
+GB/T 42195-2022). Both releases publish their site, whose home page links the changelog.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import DCAT, OWL
 
 from conftest import REPO, run_stdkg
 from stdkg.problems import StdkgError
@@ -85,10 +85,10 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """releases/2024 (the bundled data) and releases/2025 (the edited copy), made by the CLI."""
     tmp = tmp_path_factory.mktemp("releases")
     out = tmp / "releases"
-    first = run_stdkg("release", "--version", "2024", "--out", str(out), "--no-site", "--as-of", "2025-10-01")
+    first = run_stdkg("release", "--version", "2024", "--out", str(out), "--as-of", "2025-10-01")
     assert first.returncode == 0, first.stdout + first.stderr
     second = run_stdkg("release", "--version", "2025", "--out", str(out), "--system", str(edited_system(tmp)),
-                       "--no-site", "--as-of", "2025-10-01")
+                       "--as-of", "2025-10-01")
     assert second.returncode == 0, second.stdout + second.stderr
     assert "变更 / changes since 2024: 代替 / replaced 1, 重新归类 / re-classified 1, 新增地方配套 / local counterparts added 1" \
         in second.stdout
@@ -122,7 +122,7 @@ def test_release_folder_layout_version_stamp_and_latest(releases: Path) -> None:
     folder = releases / "2025"
     assert sorted(p.name for p in folder.iterdir()) == [
         "analysis", "changelog.html", "changelog.json", "changelog.md", "changelog.txt", "graph", "release.json",
-        "validation.json", "validation.txt"]
+        "site", "validation.json", "validation.txt"]
     assert sorted(p.name for p in (folder / "graph").iterdir()) == ["build-report.json", "stdkg.nt", "stdkg.ttl"]
     assert sorted(p.name for p in (folder / "analysis").iterdir()) == ["analysis.json", "analysis.md", "index.html"]
     graph = Graph().parse(folder / "graph" / "stdkg.nt", format="nt")
@@ -131,7 +131,7 @@ def test_release_folder_layout_version_stamp_and_latest(releases: Path) -> None:
     manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
     assert manifest["version"] == "2025" and manifest["previous"] == "2024"
     assert manifest["gate"] == {"fail_on": "violation", "passed": True, "violation": 0, "warning": 13, "info": 87}
-    assert manifest["changes"]["replaced"] == 1 and manifest["site"] is None
+    assert manifest["changes"]["replaced"] == 1 and manifest["site"] == "site"
     first = json.loads((releases / "2024" / "changelog.json").read_text(encoding="utf-8"))
     assert first == {"schema": "stdkg-diff/1", "first_release": True, "version": "2024"}
     # The released graph answers stdkg diff itself, as a release folder.
@@ -163,35 +163,20 @@ def test_failed_gate_releases_nothing_unless_forced(tmp_path: Path) -> None:
     assert (out / "latest").read_text(encoding="utf-8") == "1\n"
 
 
-def test_publish_step_gets_the_changelog_and_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-
-    def publish(build_dir: Path, out: Path, **options: object) -> str:
-        calls.append((build_dir, out, options))
-        out.mkdir()
-        (out / "index.html").write_text("site", encoding="utf-8")
-        return "report"
-
-    monkeypatch.setitem(sys.modules, "stdkg.publish", types.SimpleNamespace(publish=publish))
-    previous = tmp_path / "old"
-    assert run_stdkg("build", "--out", str(previous)).returncode == 0
-    done = release("2", tmp_path / "releases", previous=str(previous), site=True)
-    (build_dir, site, options), = calls
-    # Published inside the staging folder, renamed into place with the rest of the release.
-    assert site.name == "site" and site.parent == build_dir.parent and site.parent.name.startswith(".2.partial-")
-    assert (done.folder / "site" / "index.html").is_file() and build_dir.name == "graph"
-    assert options["version"] == "2" and options["force"] is False
-    extra = options["extra_files"]
-    assert isinstance(extra, dict) and set(extra) == {"changelog.html", "changelog.md", "changelog.json"}
-    assert extra["changelog.html"] == (done.folder / "changelog.html").read_bytes()
-    assert "无变更 / no changes" in extra["changelog.html"].decode()  # the bundled data against its own build
-
-
-def test_without_a_publisher_the_site_step_says_so_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "stdkg.publish", None)  # importing it now raises ImportError
-    with pytest.raises(StdkgError, match="--no-site"):
-        release("3", tmp_path / "releases", site=True)
-    assert not (tmp_path / "releases").exists()
+def test_the_site_of_the_edited_release_publishes_the_changelog(releases: Path) -> None:
+    site = releases / "2025" / "site"
+    page = (site / "changelog.html").read_text(encoding="utf-8")
+    assert page == (releases / "2025" / "changelog.html").read_text(encoding="utf-8")
+    assert page.count("<li>") == 3 and "<li>DB14/T 2149-2020 → GB/T 42195-2022</li>" in page
+    assert 'href="changelog.html"' in (site / "index.html").read_text(encoding="utf-8")
+    catalog = Graph().parse(site / "catalog.ttl", format="turtle")
+    dcat_version = URIRef(f"{DCAT}version")  # DCAT 3, not in rdflib's namespace yet
+    assert {Literal("2025")} == set(catalog.objects(None, dcat_version)) == set(catalog.objects(None, OWL.versionInfo))
+    # The replacing edition has its page, and it names the edition it replaces.
+    new_page = (site / "standard" / "GB-T-35796-2099.html").read_text(encoding="utf-8")
+    assert "GB/T 35796-2017" in new_page
+    first_site = (releases / "2024" / "site" / "changelog.html").read_text(encoding="utf-8")
+    assert "first release: no previous release to compare with" in first_site
 
 
 def test_readme_release_section_is_real(tmp_path: Path) -> None:
