@@ -138,12 +138,10 @@ class DevTools:
 
 @pytest.fixture
 def chromium(tmp_path: Path) -> Iterator[DevTools]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (bash scripts/setup-test-env installs Debian's chromium)")
-    pytest.importorskip("websocket", reason="websocket-client is a test extra: pip install -e '.[test]'")
+    # The browser is part of the test set-up (scripts/setup-test-env), not optional: fail, never skip.
+    assert CHROMIUM is not None, "chromium is not installed: bash scripts/setup-test-env installs Debian's chromium"
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
-    if not fonts.strip():
-        pytest.skip("no CJK font (bash scripts/setup-test-env installs fonts-noto-cjk)")
+    assert fonts.strip(), "no CJK font: bash scripts/setup-test-env installs fonts-noto-cjk"
     profile = tmp_path / "chromium-profile"
     process = subprocess.Popen(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

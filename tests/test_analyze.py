@@ -318,7 +318,6 @@ def _cosine(tokens: list[set[str]], i: int, j: int) -> float:
 
 
 def test_pagerank_is_networkx_pagerank() -> None:
-    pytest.importorskip("scipy")
     graph = nx.gnp_random_graph(60, 0.05, seed=3, directed=True)
     graph.add_node(99)  # an isolated, dangling node
     mine, theirs = pagerank(graph), nx.pagerank(graph, tol=1e-12)

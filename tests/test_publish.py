@@ -504,8 +504,7 @@ def test_generated_nginx_rules_negotiate(site: Path, tmp_path: Path) -> None:
     import time
 
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    assert nginx is not None, "nginx is not installed: run scripts/setup-test-env (installs nginx-light)"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
