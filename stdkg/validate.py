@@ -149,6 +149,38 @@ def _sparql_rule(graph: Graph, shape: object, constraint: object, target: str) -
                 message_zh, message_en, _text(graph, shape, SH.name, "zh"), _text(graph, shape, SH.name, "en"))
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+# Oxigraph stores a well-formed literal of a type derived from xsd:integer as xsd:integer (and
+# keeps an ill-formed one as it came): the derived type survives only as a range on the value.
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "nonNegativeInteger": (0, None), "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1),
+    "short": (-2**15, 2**15 - 1), "byte": (-128, 127), "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255)}
+# Types SPARQL can cast to: a literal of one whose lexical form does not cast is ill-formed,
+# which sh:datatype counts as a violation (as pySHACL does).
+_CASTABLE = {"integer", "decimal", "double", "float", "boolean", "date", "dateTime", "time", "string"}
+_ILL_FORMED = "<urn:stdkg:ill-formed>"
+
+
+def datatype_filter(datatype: str) -> str:
+    """The FILTER a value breaks sh:datatype by: not a literal, another datatype, ill-formed,
+    or (for the xsd:integer family, which Oxigraph folds into xsd:integer) out of the type's range.
+    Limit: a literal written as plain xsd:integer passes a derived type whose range it fits."""
+    local = datatype.removeprefix(_XSD) if datatype.startswith(_XSD) else None
+    if local in _INTEGER_RANGES:
+        low, high = _INTEGER_RANGES[local]
+        bounds = []
+        if low is not None:
+            bounds.append(f"?value < {low}")
+        if high is not None:
+            bounds.append(f"?value > {high}")
+        return f"FILTER(!isLiteral(?value) || datatype(?value) != <{_XSD}integer> || {' || '.join(bounds)})"
+    ill_formed = (f" || sameTerm(COALESCE(<{datatype}>(STR(?value)), {_ILL_FORMED}), {_ILL_FORMED})"
+                  if local in _CASTABLE else "")
+    return f"FILTER(!isLiteral(?value) || datatype(?value) != <{datatype}>{ill_formed})"
+
+
 def _property_rules(graph: Graph, shape: object, prop: object, target: str) -> list[Rule]:
     path = graph.value(prop, SH.path)
     if not isinstance(path, URIRef):
@@ -169,7 +201,7 @@ def _property_rules(graph: Graph, shape: object, prop: object, target: str) -> l
         value_filters.append(("ClassConstraintComponent",
                               f"FILTER NOT EXISTS {{ ?value <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {term_nt(cls)} }}"))
     if (dt := graph.value(prop, SH.datatype)) is not None:
-        value_filters.append(("DatatypeConstraintComponent", f"FILTER(!isLiteral(?value) || datatype(?value) != {term_nt(dt)})"))
+        value_filters.append(("DatatypeConstraintComponent", datatype_filter(str(dt))))
     if (members := graph.value(prop, SH["in"])) is not None:
         allowed = ", ".join(term_nt(t) for t in Collection(graph, members))
         value_filters.append(("InConstraintComponent", f"FILTER(?value NOT IN ({allowed}))"))

@@ -130,3 +130,34 @@ def test_validate_tables_directly(tmp_path: Path) -> None:
     assert done.returncode == 0
     labels = {r["focus_label"] for r in json.loads(done.stdout)["results"]}
     assert "GB/T 28220-2011" in labels  # abolished without an abolition date: a warning
+
+
+def test_datatype_checks_agree_with_pyshacl_where_oxigraph_folds_integer_types(tmp_path: Path) -> None:
+    """Oxigraph stores "5"^^xsd:nonNegativeInteger as xsd:integer: the fast engine must still find
+    out-of-range and ill-formed values as pySHACL does, and accept the good ones."""
+    shapes = tmp_path / "types.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:x:Typed> a sh:NodeShape ; sh:targetClass <urn:x:Thing> ;
+  sh:property [ sh:path <urn:x:size> ; sh:datatype xsd:nonNegativeInteger ] ,
+              [ sh:path <urn:x:byte> ; sh:datatype xsd:unsignedByte ] ,
+              [ sh:path <urn:x:day> ; sh:datatype xsd:date ] ,
+              [ sh:path <urn:x:count> ; sh:datatype xsd:integer ] .
+""", encoding="utf-8")
+    data = tmp_path / "data.ttl"
+    data.write_text("""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:x:good> a <urn:x:Thing> ; <urn:x:size> "5"^^xsd:nonNegativeInteger ; <urn:x:byte> "255"^^xsd:unsignedByte ;
+  <urn:x:day> "2017-02-28"^^xsd:date ; <urn:x:count> 7 .
+<urn:x:negative> a <urn:x:Thing> ; <urn:x:size> "-1"^^xsd:nonNegativeInteger .
+<urn:x:not-a-number> a <urn:x:Thing> ; <urn:x:size> "many"^^xsd:nonNegativeInteger .
+<urn:x:too-big> a <urn:x:Thing> ; <urn:x:byte> "256"^^xsd:unsignedByte .
+<urn:x:no-such-day> a <urn:x:Thing> ; <urn:x:day> "2017-02-30"^^xsd:date .
+<urn:x:ill-formed> a <urn:x:Thing> ; <urn:x:count> "seven"^^xsd:integer .
+<urn:x:a-string> a <urn:x:Thing> ; <urn:x:count> "7" .
+""", encoding="utf-8")
+    fast = validate_file(data, extra_shapes=[shapes])
+    reference = validate_file(data, engine="pyshacl", extra_shapes=[shapes])
+    flagged = {r.focus for r in fast.results if r.component.endswith("DatatypeConstraintComponent")}
+    assert flagged == {f"urn:x:{name}" for name in ("negative", "not-a-number", "too-big", "no-such-day", "ill-formed",
+                                                    "a-string")}
+    assert {r.key for r in fast.results} == {r.key for r in reference.results}
