@@ -111,6 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
+            length = -1
+        if length < 0:  # a negative length would read until the client hangs up
             return self._answer(400, "Bad Request", "Content-Length 无效 / invalid Content-Length\n")
         if length > MAX_QUERY_BYTES:
             return self._answer(413, "Query Too Large", f"查询超过 {MAX_QUERY_BYTES} 字节 / the query is over {MAX_QUERY_BYTES} bytes\n")

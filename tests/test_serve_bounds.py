@@ -122,3 +122,15 @@ def test_the_proxy_stops_reading_an_endless_answer_at_the_limit() -> None:
         proxy.close()
         upstream.shutdown()
         upstream.server_close()
+
+
+def test_a_negative_content_length_is_refused_at_once(endpoint: str) -> None:
+    """rfile.read(-5) would wait for the client to hang up, holding a proxy thread for a minute."""
+    import socket
+
+    parts = urllib.parse.urlsplit(endpoint)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/sparql-query\r\n"
+                     "Content-Length: -5\r\n\r\n".encode())
+        status = sock.recv(200).split(b"\r\n", 1)[0]  # the socket timeout fails the test if no answer comes
+    assert status.split()[1] == b"400", status
