@@ -12,6 +12,8 @@ one not also "abolished" or "removed".
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -198,8 +200,13 @@ def domain_order(*releases: dict[str, Entry]) -> dict[str, str]:
     for entries in releases:
         for entry in entries.values():
             for value, term in entry.facts.get("domain", {}).items():
-                order[term.label] = min(order.get(term.label, value), value)
+                order[term.label] = min(order.get(term.label, value), value, key=natural_key)
     return order
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Digits compare as numbers: …/domain/2 before …/domain/10."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
 
 def by_domain(changes: dict[str, list[dict[str, object]]], order: dict[str, str]) -> list[dict[str, object]]:
@@ -219,4 +226,4 @@ def by_domain(changes: dict[str, list[dict[str, object]]], order: dict[str, str]
                 counts[domain][kind] += 1
     return [{"domain": domain, "counts": {k: counts[domain][k] for k, _, _ in KINDS if counts[domain][k]},
              "total": sum(counts[domain].values())}
-            for domain in sorted(counts, key=lambda d: (d == NO_DOMAIN, order.get(d, ""), d))]
+            for domain in sorted(counts, key=lambda d: (d == NO_DOMAIN, natural_key(order.get(d, "")), d))]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import subprocess
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -43,7 +44,7 @@ def _from_path(path: Path) -> ox.Store:
         if (path / "graph" / "stdkg.nt").is_file():
             return open_store(path / "graph")
         if (path / "system.yaml").is_file():
-            return store_from_triples(build(path).triples)
+            return _built(path, None, str(path))
         return open_store(path)  # a build folder (or a clear "graph not found")
     if path.suffix.lower() == ".gz":
         fmt = FORMATS.get(Path(path.stem).suffix.lower())
@@ -57,6 +58,15 @@ def _from_path(path: Path) -> ox.Store:
             raise StdkgError(f"{path}: 无法解析 / cannot parse ({exc})") from exc
         return store
     return open_store(path)
+
+
+def _built(system_dir: Path | None, inputs: list[Path] | None, name: str) -> ox.Store:
+    """Tables built in memory; rejected rows are left out of the comparison, and said so."""
+    result = build(system_dir, inputs)
+    if result.rejected_rows:
+        sys.stderr.write(f"注意 / note: {name}: {result.rejected_rows} 行被拒绝，未参与比较（stdkg build 可查看原因）/ "
+                         f"{result.rejected_rows} rows rejected and left out of the comparison (stdkg build says why)\n")
+    return store_from_triples(result.triples)
 
 
 def _git(args: list[str], cwd: Path | None = None) -> bytes:
@@ -75,7 +85,11 @@ def _from_git(spec: str) -> ox.Store:
     data_path = data_path.strip("/") or DEFAULT_DATA_PATH
     if not rev or rev.startswith("-") or data_path.startswith("-"):
         raise StdkgError(f"git:{spec}: 应为 git:REV[:PATH]，如 git:v1.0:data/bps / expected git:REV[:PATH], e.g. git:v1.0:data/bps")
-    top = Path(_git(["rev-parse", "--show-toplevel"]).decode().strip())
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"]).decode().strip())
+    except StdkgError as exc:
+        raise StdkgError(f"git:{spec}: 当前目录不在 git 仓库中，请在仓库内运行 / the current folder is not inside a git "
+                         f"repository: run stdkg diff from inside one ({exc})") from None
     commit = _git(["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"], top).decode().strip()
     archive = _git(["archive", "--format=tar", commit, "--", data_path], top)
     with tempfile.TemporaryDirectory(prefix="stdkg-git-") as tmp:
@@ -85,5 +99,5 @@ def _from_git(spec: str) -> ox.Store:
         if not exported.exists():
             raise StdkgError(f"git:{spec}: 该版本中没有 {data_path} / {data_path} does not exist at {rev}")
         if exported.is_dir() and not (exported / "system.yaml").is_file() and not (exported / "stdkg.nt").is_file():
-            return store_from_triples(build(None, [exported]).triples)  # a folder of the user's own tables
+            return _built(None, [exported], f"git:{spec}")  # a folder of the user's own tables
         return _from_path(exported)

@@ -6,6 +6,7 @@ tests/fixtures/releases/ holds two hand-made releases with every kind of change 
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import shutil
@@ -199,3 +200,27 @@ def test_edition_facts_query_keys_blank_nodes_by_content() -> None:
     assert [(r["number"]["value"], r["value"]["value"], r["notation"]["value"]) for r in committee] == [
         ("GB/T 90005-2018", "_:SAC/TC 901", "SAC/TC 901")]
     assert "GB/T 1" not in {r["number"]["value"] for r in rows}  # external stubs are not the system's
+
+
+def test_domains_are_listed_in_natural_order() -> None:
+    from stdkg.diff import natural_key
+
+    iris = [f"https://w3id.org/stdkg/bps/domain/{n}" for n in (10, 2, 1, 9)]
+    assert [i.rsplit("/", 1)[1] for i in sorted(iris, key=natural_key)] == ["1", "2", "9", "10"]
+
+
+def test_git_revision_outside_a_repository_says_so(tmp_path: Path) -> None:
+    done = run_stdkg("diff", "git:HEAD", "git:HEAD", cwd=tmp_path, env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    assert done.returncode == 2 and "not inside a git repository" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rejected_rows_of_a_system_folder_are_reported(tmp_path: Path) -> None:
+    system = tmp_path / "bps"
+    shutil.copytree(REPO / "data" / "bps", system)
+    table = system / "standards.csv"
+    header = next(csv.reader(table.open(encoding="utf-8-sig")))
+    with table.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow(["GB/T 3792.x", *[""] * (len(header) - 1)])  # a series, not a number
+    done = run_stdkg("diff", str(REPO / "data" / "bps"), str(system))
+    assert done.returncode == 0, done.stderr
+    assert "1 rows rejected and left out of the comparison" in done.stderr
