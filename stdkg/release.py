@@ -33,7 +33,7 @@ from rdflib.namespace import OWL, RDF
 from .analyze import analyze as run_analysis
 from .atomic import atomic_write
 from .build import BuildResult, build, write_outputs
-from .diff import diff as run_diff
+from .diff import diff as run_diff, natural_key
 from .diff_input import open_release
 from .diff_report import as_html, as_json, as_markdown, as_text
 from .problems import StdkgError
@@ -179,12 +179,23 @@ def previous_release(out: Path, version: str, previous: str | None) -> tuple[str
     return None, None
 
 
+def check_after_latest(out: Path, version: str) -> None:
+    """Releases move forward: OUT/latest never goes back to an older version."""
+    latest = out / LATEST
+    name = latest.read_text(encoding="utf-8").strip() if latest.is_file() else ""
+    if name and name != version and natural_key(version) < natural_key(name):
+        raise StdkgError(f"版本 {version} 早于最新版本 {name}，发布只能向前（按自然顺序：2024 < 2025，1.9 < 1.10）/ "
+                         f"version {version} comes before the latest release {name}: releases only move forward "
+                         "(natural order: 2024 < 2025, 1.9 < 1.10)")
+
+
 def release(version: str, out: Path, *, system_dir: Path | None = None, inputs: list[Path] | None = None,
             previous: str | None = None, base: str = DEFAULT_BASE, fail_on: str = "violation", force: bool = False,
             strict: bool = False, as_of: dt.date | None = None, site: bool = True,
             step: Step = lambda name: None) -> ReleaseResult:
     """Make release ``version`` under ``out``; see the module docstring for what it writes."""
     check_version(version)
+    check_after_latest(out, version)
     final = out / version
     if final.exists():
         raise StdkgError(f"{final}: 该版本已发布，发布不可覆盖；请换一个版本号 / already released; releases are "

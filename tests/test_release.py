@@ -144,7 +144,7 @@ def test_a_version_is_never_overwritten(releases: Path) -> None:
     assert done.returncode == 2 and "never overwritten" in done.stderr
     bad = run_stdkg("release", "--version", "../x", "--out", str(releases), "--no-site")
     assert bad.returncode == 2 and "invalid version" in bad.stderr
-    missing = run_stdkg("release", "--version", "9", "--out", str(releases), "--no-site", "--previous", "no/such/release")
+    missing = run_stdkg("release", "--version", "2099", "--out", str(releases), "--no-site", "--previous", "no/such/release")
     assert missing.returncode == 2 and "not found" in missing.stderr
     assert sorted(p.name for p in releases.iterdir()) == ["2024", "2025", "latest"]
 
@@ -203,3 +203,12 @@ def test_strict_release_with_rejected_rows_releases_nothing(tmp_path: Path) -> N
                      "--input", str(REPO / "tests" / "fixtures" / "bad_rows.csv"))
     assert done.returncode == 1 and "5 rows rejected" in done.stderr and "Traceback" not in done.stderr
     assert list(out.iterdir()) == []
+
+
+def test_releases_only_move_forward(releases: Path) -> None:
+    """After 2024 and 2025, an older version is refused before any work, and latest stays 2025."""
+    older = run_stdkg("release", "--version", "2023", "--out", str(releases), "--no-site")
+    assert older.returncode == 2 and "releases only move forward" in " ".join(older.stderr.split())
+    assert "Traceback" not in older.stderr
+    assert (releases / "latest").read_text(encoding="utf-8") == "2025\n"
+    assert sorted(p.name for p in releases.iterdir()) == ["2024", "2025", "latest"]
