@@ -215,11 +215,10 @@ def test_report_in_headless_chromium(report: str, chromium: DevTools, served: st
 
 @pytest.mark.parametrize("command", ['stdkg analyze build/ --as-of 2025-10-01 --out report/', 'stdkg impact "GB/T 33528-2017"'])
 def test_readme_analysis_output_is_real(command: str, bundled_build: Path, tmp_path: Path) -> None:
-    """The README's analysis examples (once its section is there) show what the commands print."""
+    """The README's analysis examples show what the commands print."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```console\n(.*?)```", readme, flags=re.S) if b.startswith(f"$ {command}\n")]
-    if not blocks:
-        pytest.skip(f"the README has no example of {command}")
+    assert blocks, f"the README lost its example of {command}"
     (tmp_path / "build").symlink_to(bundled_build, target_is_directory=True)
     done = run_stdkg(*shlex.split(command)[1:], cwd=tmp_path, env={"COLUMNS": "140"})
     assert done.returncode == 0, done.stderr
