@@ -3,7 +3,8 @@
 A small ``http.server`` on 127.0.0.1 by default: a request for a resource path (no suffix)
 gets its ``.html``, ``.ttl`` or ``.jsonld`` file by the Accept header (``Vary: Accept``,
 ``Content-Location`` naming the file), as the generated nginx and Apache rules do. Files are
-served as they are. Paths are resolved inside the site folder only.
+served as they are. Paths are resolved inside the site folder only, and hidden names
+(``.htaccess``, the site marker) are not served.
 """
 
 from __future__ import annotations
