@@ -554,8 +554,9 @@ def test_colliding_iris_each_get_their_own_page(tmp_path: Path) -> None:
             pages[subjects.pop()] = ttl
     assert sorted(pages) == sorted(BASE + rest for rest in COLLIDING)
     assert pages[BASE + "_rindex"] == site / "_rindex.ttl" and pages[BASE + "standard/_x612f62"] == site / "standard/_x612f62.ttl"
-    home = (site / "index.html").read_text(encoding="utf-8")
-    assert home.startswith("<!DOCTYPE html>") and "FIXTURE" not in home.split("<main>")[0]
+    index = (site / "search-index.js").read_text(encoding="utf-8")
+    rows = json.loads(index[index.index("=") + 1:].rstrip().rstrip(";"))
+    assert len(rows) == len(COLLIDING) and len({row[3] for row in rows}) == len(COLLIDING)  # one page each
     assert broken_links(site) == []
 
 
@@ -665,6 +666,12 @@ def test_generated_nginx_rules_negotiate(site: Path, tmp_path: Path) -> None:
         assert kind.startswith("text/turtle") and "预防接种".encode() in body
         kind, _, _ = _get(url + "/.well-known/void", "*/*")
         assert kind.startswith("text/turtle")
+        kind, _, body = _get(url + "/bps", "text/turtle")  # a resource that is also a folder, as serve --site does
+        assert kind.startswith("text/turtle") and body == (site / "bps.ttl").read_bytes()
+        for hidden in (f"/{MARKER}", "/.htaccess", "/reports/.x"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                _get(url + hidden, "*/*")
+            assert refused.value.code == 404, hidden
     finally:
         server.terminate()
         server.wait(timeout=10)
