@@ -15,6 +15,7 @@ import ctypes
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -94,9 +95,15 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
     nt = graph_file(build_dir)
     if nt.suffix != ".nt":
         raise StdkgError(f"{nt}: 需要 stdkg build 输出的排序 N-Triples / publish needs the sorted N-Triples of a build folder")
+    check_iri(base_iri, "--base")
     if not base_iri.endswith(("/", "#")):
-        raise StdkgError(f"--base-iri 应以 / 结尾：'{base_iri}' / the base IRI must end with '/': '{base_iri}'")
+        raise StdkgError(f"--base 应以 / 或 # 结尾：'{base_iri}' / the base IRI must end with '/' or '#': '{base_iri}'")
+    check_iri(license_iri, "--license")
+    if endpoint is not None:
+        check_iri(endpoint, "--endpoint")
     extras = _checked_extras(extra_files or {})
+    link = out
+    out = _real_out(out)
     _check_out(out, nt)
     today = as_of or dt.date.today()
 
@@ -136,7 +143,7 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
         step("validate", 1, 1)
         links = jobs.result(analysis) if analysis else []
         dumps = _write_description(release, validation, links)  # type: ignore[arg-type]
-        report = PublishReport(out, base_iri, not violations, violations, validation.count("Warning"),
+        report = PublishReport(link, base_iri, not violations, violations, validation.count("Warning"),
                                validation.count("Info"), index.triples, documents, 0,
                                {d.path: d.sha256 for d in dumps}, version)
         report.files = sum(len(files) for _, _, files in os.walk(tmp))
@@ -219,6 +226,26 @@ def _checked_extras(extra_files: Mapping[str, bytes]) -> dict[str, bytes]:
             raise StdkgError(f"附加文件路径不安全：'{name}' / unsafe extra file path: '{name}'")
         checked["/".join(parts)] = bytes(data)
     return checked
+
+
+_NOT_IN_IRI = re.compile(r'[\x00-\x20\x7f<>"{}|^`\\]')
+
+
+def check_iri(value: str, option: str) -> None:
+    """An absolute http(s) IRI that Turtle and N-Triples can write between <>: no spaces,
+    quotes, braces or backslashes (RFC 3987 excludes them), no other scheme (javascript:…)."""
+    if not re.match(r"https?://[^/?#]", value) or _NOT_IN_IRI.search(value):
+        raise StdkgError(f"{option} 应为 http(s) IRI（不含空格、引号、尖括号等）：'{value}' / "
+                         f"{option} must be an http(s) IRI (no spaces, quotes, angle brackets …): '{value}'")
+
+
+def _real_out(out: Path) -> Path:
+    """Where the site goes: a symlinked --out (a docroot often is one) is published into the
+    folder it points to, and the link stays as it is; swapping the link itself would turn it
+    into a folder and leave the temporary one behind."""
+    if out.is_symlink():
+        return Path(os.path.realpath(out))
+    return out
 
 
 def _check_out(out: Path, nt: Path) -> None:

@@ -94,6 +94,10 @@ index index.html;
 location = /.well-known/void {
     default_type text/turtle;
 }
+# Hidden files (.htaccess, the site marker .stdkg-site.json) are not part of the site.
+location ~ /\. {
+    return 404;
+}
 location / {
     add_header Vary Accept always;
     # /standard/GB-T-28220-2023 → .html, .ttl or .jsonld by Accept; files as they are.
@@ -112,6 +116,8 @@ AddDefaultCharset utf-8
 AddCharset utf-8 .ttl .html .css .js
 Header append Vary Accept
 RewriteEngine On
+# Hidden files (.htaccess, the site marker .stdkg-site.json) are not part of the site; .well-known/ is.
+RewriteRule (^|/)\.(?!well-known/) - [R=404,L]
 # Turtle or JSON-LD when asked for and HTML is not; HTML otherwise.
 RewriteCond %{HTTP_ACCEPT} text/turtle
 RewriteCond %{HTTP_ACCEPT} !text/html

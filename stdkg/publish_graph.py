@@ -8,6 +8,7 @@ are made for millions of triples.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -111,6 +112,20 @@ class GraphIndex:
         return f"<{STDKG_NS}{local}>" in self.types.get(iri, ())
 
 
+def unique_path(path: str, doc: str, taken: set[str]) -> str:
+    """``path``, or when another document already has it (``%41`` and ``A`` decode alike,
+    ``index`` is renamed ``_rindex``, ``a%2Fb`` is neutralised to ``_x612f62``, case-folding
+    file systems see ``A`` as ``a``) the same name with a hash of this document's IRI added.
+    Documents come in sorted order, so the first keeps the name its IRI dereferences to and
+    the choice is the same in every run. The chosen path is recorded in ``taken``."""
+    candidate, suffix, number = path, "~" + hashlib.sha256(doc.encode("utf-8")).hexdigest()[:8], 0
+    while candidate.lower() in taken:  # almost always once; a counter if even the hash is taken
+        candidate = path + suffix + (f"-{number}" if number else "")
+        number += 1
+    taken.add(candidate.lower())
+    return candidate
+
+
 def index_graph(nt: Path, base: str) -> GraphIndex:
     """One pass over stdkg.nt: labels, types, incoming links and the page path of every
     resource under ``base``."""
@@ -143,10 +158,7 @@ def index_rows(rows: Iterable[Row], base: str) -> GraphIndex:
                 path = site_path(doc, base)
                 if path is None:
                     continue
-                if path.lower() in taken:  # %41 and A decode alike; case-folding file systems
-                    head, _, tail = path.rpartition("/")
-                    path = (head + "/" if head else "") + "_x" + doc.encode("utf-8").hex()[-64:]
-                taken.add(path.lower())
+                path = unique_path(path, doc, taken)
                 doc_paths[doc] = path
             paths[iri] = path
             if "#" in iri:

@@ -126,6 +126,13 @@ def page(title: str, body: str, path: str, alternates: bool = True, extra_head: 
             f"<main>\n{body}</main>\n</body>\n</html>\n")
 
 
+# Files of every published site that an IRI under the base can name (the catalogue's download
+# URLs); any other IRI under the base without a page of its own is shown, not linked.
+SITE_FILES = frozenset({"dumps/stdkg.ttl", "dumps/stdkg.nt.gz", "dumps/stdkg.jsonld", "dumps/SHA256SUMS",
+                        "context.jsonld", "catalog.ttl", "catalog.jsonld", "catalog.html", "ontology.html",
+                        "index.html", "search-index.js"})
+
+
 def _link(index: GraphIndex, from_path: str, iri: str) -> str:
     """A link to a resource, cached by (page depth, IRI): most links point to a few concepts,
     committees and domains, and a relative link depends only on the depth of the page."""
@@ -146,9 +153,11 @@ def _make_link(index: GraphIndex, from_path: str, iri: str) -> str:
             rest = iri[len(index.base):]
             if rest == "":
                 return f'<a href="{root_prefix(from_path)}index.html">{escape(iri)}</a>'
-            if "." in rest.rsplit("/", 1)[-1]:  # a file of the site (a dump)
+            if rest in SITE_FILES:  # a file every site has (a dump)
                 return f'<a href="{escape(relative_link(from_path, rest, ""))}">{escape(rest)}</a>'
-            return f'<span class="record">{escape(rest)}</span>'  # a source record: in the dumps, no page
+            # A source record (in the dumps, no page), a version IRI (…/ontology/1.0): named, not linked,
+            # since no file answers for it.
+            return f'<span class="record">{escape(rest)}</span>'
         if iri.startswith(("http://", "https://")):
             return f'<a class="external" href="{escape(iri)}">{escape(iri)}</a>'
         return f"<code>{escape(iri)}</code>"

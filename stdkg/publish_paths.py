@@ -6,7 +6,8 @@ An IRI ``{base}standard/GB-T-28922-2012`` is served from ``standard/GB-T-28922-2
 because web servers decode a request path before looking for a file. Anything that could step
 out of the site — ``..``, ``.``, separators, NUL, control characters, over-long names, a
 leading dot — is neutralised into a ``_x…`` name (hex of the UTF-8 bytes); such a resource
-still gets its page and links reach it, only its IRI does not dereference literally.
+still gets its page and links reach it, only its IRI does not dereference literally. Two
+documents whose paths coincide are told apart in ``publish_graph.unique_path``.
 """
 
 from __future__ import annotations

@@ -3,12 +3,12 @@
 A small ``http.server`` on 127.0.0.1 by default: a request for a resource path (no suffix)
 gets its ``.html``, ``.ttl`` or ``.jsonld`` file by the Accept header (``Vary: Accept``,
 ``Content-Location`` naming the file), as the generated nginx and Apache rules do. Files are
-served as they are. Paths are resolved inside the site folder only.
+served as they are. Paths are resolved inside the site folder only, and hidden names
+(``.htaccess``, the site marker) are not served.
 """
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -36,25 +36,35 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return MEDIA_TYPES.get(Path(str(path)).suffix.lower()) or super().guess_type(path)
 
     def _resolve(self) -> tuple[Path | None, str | None]:
-        """(file to send, its URL path when negotiated) for the request path, or (None, None)."""
+        """(file to send, its URL path when negotiated) for the request path, or (None, None).
+
+        The order is the generated nginx rule's, ``try_files $uri$stdkg_suffix $uri $uri/``:
+        the negotiated representation first, so ``/bps`` is ``bps.html`` (or ``bps.ttl``)
+        although a folder ``bps/`` exists; then the file itself; then a folder's index.html.
+        Hidden names (``.htaccess``, the site marker) are never served; ``.well-known/`` is
+        the one exception, as it is a published part of the site (VoID).
+        """
         root = Path(self.directory).resolve()
-        raw = unquote(urlsplit(self.path).path)
-        clean = posixpath.normpath(raw)
-        if "\x00" in raw or clean.startswith(".."):
-            return None, None
-        target = (root / clean.lstrip("/")).resolve()
+        url = urlsplit(self.path).path
+        raw = unquote(url)
+        segments = [s for s in raw.split("/") if s]
+        if "\x00" in raw or "\\" in raw or any(s.startswith(".") for s in segments[1:]) or \
+                (segments and segments[0].startswith(".") and segments[0] != ".well-known"):
+            return None, None  # also every '.' and '..' segment: nothing outside the site
+        target = (root / "/".join(segments)).resolve()
         if target != root and root not in target.parents:
             return None, None
+        if segments and not raw.endswith("/"):
+            suffix = choose(self.headers.get("Accept"))
+            for candidate in (suffix, ".html"):
+                found = target.with_name(target.name + candidate)
+                if found.is_file():
+                    return found, url + candidate
+            if target.is_file():
+                return target, None
         if target.is_dir():
             index = target / "index.html"
             return (index, None) if index.is_file() else (None, None)
-        if target.is_file():
-            return target, None
-        suffix = choose(self.headers.get("Accept"))
-        for candidate in (suffix, ".html"):
-            found = target.with_name(target.name + candidate)
-            if found.is_file():
-                return found, urlsplit(self.path).path + candidate
         return None, None
 
     def send_head(self):  # type: ignore[no-untyped-def]

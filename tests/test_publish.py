@@ -210,15 +210,44 @@ def test_home_page_tree_search_and_links(site: Path) -> None:
     assert "标准体系分析" in (site / "reports/analysis/index.html").read_text(encoding="utf-8")
 
 
-def test_every_relative_link_resolves(site: Path) -> None:
+def broken_links(site: Path) -> list[tuple[str, str]]:
+    """Every local href (and src) of every page of the site whose target is not a file in it."""
+    import html
     import re
 
-    for page in list(site.glob("standard/*.html"))[:80] + [site / "index.html", site / "catalog.html", site / "ontology.html"]:
-        for href in re.findall(r'href="([^"#]+)', page.read_text(encoding="utf-8")):
-            if href.startswith(("http://", "https://", "data:")):
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        for href in re.findall(r'(?:href|src)="([^"#]*)', page.read_text(encoding="utf-8")):
+            href = html.unescape(href)
+            if href == "" or href.startswith(("http://", "https://", "data:", "mailto:")):
                 continue
             target = (page.parent / urllib.request.url2pathname(href)).resolve()
-            assert target.is_file() and site.resolve() in target.parents, (page, href)
+            if not (target.is_file() and site.resolve() in target.parents):
+                broken.append((str(page.relative_to(site)), href))
+    return broken
+
+
+def test_every_relative_link_resolves(site: Path) -> None:
+    """A crawl of the whole bundled site: every local link of every page reaches a file."""
+    assert len(list(site.rglob("*.html"))) > 250
+    assert broken_links(site) == []
+
+
+def test_version_iris_are_not_broken_links(tmp_path: Path, bundled_build: Path) -> None:
+    """owl:versionIRI …/ontology/1.0 (as `stdkg release` stamps it) names no file: shown as text."""
+    graph = Graph().parse(bundled_build / "stdkg.nt", format="nt")
+    ontology = URIRef(BASE + "ontology")
+    for version in ("1.0", "2025"):
+        graph.add((ontology, URIRef("http://www.w3.org/2002/07/owl#versionIRI"), URIRef(f"{BASE}ontology/{version}")))
+    (tmp_path / "build").mkdir()
+    write_ntriples(sorted_rows(graph), tmp_path / "build" / "stdkg.nt")  # type: ignore[arg-type]
+    done = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / "site"), "--version", "1.0",
+                     "--no-analysis")
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "site/ontology.html").read_text(encoding="utf-8")
+    assert 'href="ontology/1.0"' not in text and '<span class="record">ontology/1.0</span>' in text
+    assert '<span class="record">ontology/2025</span>' in text
+    assert broken_links(tmp_path / "site") == []
 
 
 # ------------------------------------------------------------------------ content negotiation
@@ -270,6 +299,29 @@ def test_served_paths_stay_in_the_site(served: str) -> None:
                 assert b"root:" not in response.read()
         except urllib.error.HTTPError as exc:
             assert exc.code == 404
+
+
+def test_a_resource_named_like_a_folder_is_negotiated(served: str, site: Path) -> None:
+    """/bps is bps.html or bps.ttl, as nginx's try_files $uri$stdkg_suffix $uri $uri/ has it,
+    though the folder bps/ exists (the system's IRI and its domains' IRIs below it)."""
+    name = "bps"
+    assert (site / name).is_dir() and (site / f"{name}.ttl").is_file()
+    for accept, suffix in (("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"), ("text/html", ".html")):
+        request = urllib.request.Request(f"{served}/{name}", headers={"Accept": accept})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.read() == (site / f"{name}{suffix}").read_bytes(), accept
+            assert response.headers["Content-Location"] == f"/{name}{suffix}"
+
+
+def test_hidden_files_are_never_served(served: str, site: Path) -> None:
+    assert (site / MARKER).is_file() and (site / ".htaccess").is_file()
+    for path in (f"/{MARKER}", "/.htaccess", "/%2Ehtaccess", "/standard/.htaccess", "/./.htaccess",
+                 "/standard/../.htaccess", "/.well-known/../.htaccess"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(served + path, timeout=10)
+        assert refused.value.code == 404, path
+    kind, _, body = _get(served + "/.well-known/void", "*/*")  # the one published hidden folder
+    assert body == (site / ".well-known/void").read_bytes()
 
 
 def test_conneg_rules_are_written(site: Path) -> None:
@@ -429,6 +481,85 @@ def test_readme_publish_section_is_real(bundled_build: Path, tmp_path: Path) -> 
         server.wait(timeout=10)
 
 
+def test_publish_into_a_symlinked_out(tmp_path: Path, bundled_build: Path) -> None:
+    """A symlinked docroot: the site goes into the folder the link points to, the link stays a
+    link, and nothing else is left beside either."""
+    real = tmp_path / "realsite"
+    real.mkdir()
+    link = tmp_path / "lnk"
+    link.symlink_to(real, target_is_directory=True)
+    for version in ("1", "2"):  # into the empty folder, then replacing the site there
+        done = run_stdkg("publish", str(bundled_build), "--out", str(link), "--version", version, "--no-analysis",
+                         "--as-of", "2025-10-01")
+        assert done.returncode == 0, done.stderr
+        assert link.is_symlink() and link.resolve() == real.resolve()
+        assert f'"{version}"'.encode() in (real / "catalog.ttl").read_bytes() and (real / MARKER).is_file()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["lnk", "realsite"]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("keep me")
+    link.unlink()
+    link.symlink_to(mine, target_is_directory=True)
+    done = run_stdkg("publish", str(bundled_build), "--out", str(link), "--no-analysis")
+    assert done.returncode == 2 and "not replaced" in done.stderr
+    assert link.is_symlink() and [p.name for p in mine.iterdir()] == ["thesis.docx"]
+
+
+@pytest.mark.parametrize("option,value", [("--license", "not an iri with spaces"), ("--license", "javascript:alert(1)"),
+                                          ("--license", "https://example.org/a>b"), ("--endpoint", "ftp://x/sparql"),
+                                          ("--base", "https://example.org/std dev/"), ("--base-iri", "urn:isbn:7-01")])
+def test_iri_options_are_checked(tmp_path: Path, bundled_build: Path, option: str, value: str) -> None:
+    done = run_stdkg("publish", str(bundled_build), "--out", str(tmp_path / "site"), option, value)
+    message = " ".join(done.stderr.split())  # rich wraps long lines
+    assert done.returncode == 2 and "must be an http(s) IRI" in message and "应为 http(s) IRI" in message, message
+    assert value in message and not (tmp_path / "site").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_base_must_end_with_a_slash_or_hash(tmp_path: Path, bundled_build: Path) -> None:
+    done = run_stdkg("publish", str(bundled_build), "--out", str(tmp_path / "site"), "--base", "https://example.org/std")
+    message = " ".join(done.stderr.split())
+    assert done.returncode == 2 and "must end with '/' or '#'" in message and "/ 或 #" in message, message
+    help_text = run_stdkg("publish", "--help").stdout
+    assert "--base, --base-iri" in help_text
+
+
+COLLIDING = ["index", "_rindex", "standard/a%2Fb", "standard/_x612f62", "standard/_x612f62~82c24656",
+             "standard/" + "A" + "a" * 40, "standard/" + "a" * 41, "standard/" + "aA" + "a" * 39]
+
+
+def test_colliding_iris_each_get_their_own_page(tmp_path: Path) -> None:
+    """IRIs whose site paths coincide (a reserved name and its renaming, an escaped segment and
+    the name it escapes to, names equal but for case) still get one page each, the same in
+    every run; the first in sorted order keeps the path its IRI dereferences to."""
+    edition = URIRef("https://w3id.org/stdkg/ontology#StandardEdition")
+    triples = []
+    for number, rest in enumerate(COLLIDING):  # a hand-made fixture, not standards
+        triples += [(URIRef(BASE + rest), RDF.type, edition),
+                    (URIRef(BASE + rest), URIRef("http://purl.org/dc/terms/identifier"), Literal(f"T/FIXTURE {number}-2024"))]
+    (tmp_path / "build").mkdir()
+    write_ntriples(sorted_rows(triples), tmp_path / "build" / "stdkg.nt")
+    runs = []
+    for name in ("site", "again"):
+        done = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / name), "--force", "--no-analysis",
+                         "--as-of", "2025-10-01")
+        assert done.returncode == 0, done.stderr
+        runs.append(sorted(str(p.relative_to(tmp_path / name)) for p in (tmp_path / name).rglob("*.ttl")))
+    assert runs[0] == runs[1]
+    site = tmp_path / "site"
+    pages = {}
+    for ttl in list(site.glob("*.ttl")) + list(site.glob("standard/*.ttl")):
+        subjects = {str(s) for s in _graph(ttl, "turtle").subjects()}
+        if ttl.name != "catalog.ttl":
+            assert len(subjects) == 1, ttl
+            pages[subjects.pop()] = ttl
+    assert sorted(pages) == sorted(BASE + rest for rest in COLLIDING)
+    assert pages[BASE + "_rindex"] == site / "_rindex.ttl" and pages[BASE + "standard/_x612f62"] == site / "standard/_x612f62.ttl"
+    index = (site / "search-index.js").read_text(encoding="utf-8")
+    rows = json.loads(index[index.index("=") + 1:].rstrip().rstrip(";"))
+    assert len(rows) == len(COLLIDING) and len({row[3] for row in rows}) == len(COLLIDING)  # one page each
+    assert broken_links(site) == []
+
+
 def test_pages_are_well_formed_html5(site: Path) -> None:
     """Every element opened is closed, in order (void elements aside), and each page has one h1."""
     from html.parser import HTMLParser
@@ -471,7 +602,7 @@ def test_another_base_iri(tmp_path: Path) -> None:
     assert run_stdkg("build", "--out", str(tmp_path / "build"), "--base", base).returncode == 0
     wrong = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / "wrong"))
     assert wrong.returncode == 2 and "another --base" in wrong.stderr and not (tmp_path / "wrong").exists()
-    done = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / "site"), "--base-iri", base)
+    done = run_stdkg("publish", str(tmp_path / "build"), "--out", str(tmp_path / "site"), "--base", base)
     assert done.returncode == 0, done.stderr
     turtle = (tmp_path / "site/standard/GB-T-28220-2023.ttl").read_text(encoding="utf-8")
     assert f"<{base}standard/GB-T-28220-2023>" in turtle
@@ -535,6 +666,12 @@ def test_generated_nginx_rules_negotiate(site: Path, tmp_path: Path) -> None:
         assert kind.startswith("text/turtle") and "预防接种".encode() in body
         kind, _, _ = _get(url + "/.well-known/void", "*/*")
         assert kind.startswith("text/turtle")
+        kind, _, body = _get(url + "/bps", "text/turtle")  # a resource that is also a folder, as serve --site does
+        assert kind.startswith("text/turtle") and body == (site / "bps.ttl").read_bytes()
+        for hidden in (f"/{MARKER}", "/.htaccess", "/reports/.x"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                _get(url + hidden, "*/*")
+            assert refused.value.code == 404, hidden
     finally:
         server.terminate()
         server.wait(timeout=10)
