@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .cli_analyze import _console, _date, _store
+from .cli_common import as_of_day, graph_store, wide_console
 from .progress import progress as count_progress
 
 
@@ -32,12 +32,12 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
       stdkg progress
       stdkg progress build/ --as-of 2025-06-30 --format json
     """
-    day = _date(as_of)
-    doc = count_progress(_store(graph), day)
+    day = as_of_day(as_of)
+    doc = count_progress(graph_store(graph), day)
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    console = _console()
+    console = wide_console()
 
     def say(line: str) -> None:
         console.print(escape(line), soft_wrap=True)  # one statement per line, never wrapped: greppable
@@ -48,7 +48,7 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
         if t["state"] != "counted":
             say(f"  {t['reason_zh']} / {t['reason_en']}" + (f" — 查询 / query: {t['query']}" if t["query"] else ""))
             continue
-        goal = f" / {t['value']} = {t['percent']:.1%}" if t["value"] else "（定性目标，无目标值 / qualitative: no number）"
+        goal = f" / {t['value']} = {t['ratio']:.1%}" if t["value"] else "（定性目标，无目标值 / qualitative: no number）"
         say(f"  计数 / counted: {t['counted']}{goal}；待定 / uncertain: {t['uncertain']} — 查询 / query: {t['query']}")
         scope = "、".join(t["scope_levels"] + t["scope_domains"]) or "全部 / all"
         say(f"  {t['measure_zh']} / {t['measure_en']}，自 / from {t['counted_from']} 至 / to {doc['as_of']}，"

@@ -61,7 +61,7 @@ def _region(builder: GraphBuilder, record: Record, problems: list[Problem]) -> U
         return None
     code = resolve_region(text)
     if code is None:
-        problems.append(builder._problem(record, "region", f"未知的地区 '{text}'（应为省级行政区名称、GB/T 2260 代码或 DB 代号）",
+        problems.append(builder.problem(record, "region", f"未知的地区 '{text}'（应为省级行政区名称、GB/T 2260 代码或 DB 代号）",
                                          f"unknown region '{text}' (give a province's name, its GB/T 2260 code or its DB code)"))
         return None
     region = region_iri(code)
@@ -76,9 +76,9 @@ def _region(builder: GraphBuilder, record: Record, problems: list[Problem]) -> U
 
 def add_target_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     problems: list[Problem] = []
-    domains = builder._resolve(record, "domain", builder.domains, "领域", "domain", problems)
+    domains = builder.resolve(record, "domain", builder.domains, "领域", "domain", problems)
     if record.get("measure") and record.get("counted_from") is None:
-        problems.append(builder._problem(record, "counted_from", "有计量方式的目标需要起计日期",
+        problems.append(builder.problem(record, "counted_from", "有计量方式的目标需要起计日期",
                                          "a target with a measure needs the day counting starts (counted_from)"))
     if problems:
         return problems
@@ -104,14 +104,14 @@ def add_target_row(builder: GraphBuilder, record: Record) -> list[Problem]:
         builder.add(target, STDKG.scopeLevel, concept(level))
     for domain in domains:
         builder.add(target, STDKG.scopeDomain, domain)
-    builder._provenance(target, record)
+    builder.provenance(target, record)
     return []
 
 
 def add_pilot_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     problems: list[Problem] = []
     region = _region(builder, record, problems)
-    domains = builder._resolve(record, "domain", builder.domains, "领域", "domain", problems)
+    domains = builder.resolve(record, "domain", builder.domains, "领域", "domain", problems)
     if problems:
         return problems
     pilot = URIRef(f"{builder.base}pilot/{iri_segment(record.get('id') or record.get('name'))}")
@@ -129,8 +129,8 @@ def add_pilot_row(builder: GraphBuilder, record: Record) -> list[Problem]:
         if (date := record.get(name)) is not None:
             builder.add(pilot, prop, date_literal(date))
     for number in record.get("standards", []):
-        builder.add(pilot, STDKG.appliesStandard, builder._mention(number, None))  # not loaded: a stub
-    builder._provenance(pilot, record)
+        builder.add(pilot, STDKG.appliesStandard, builder.mention(number, None))  # not loaded: a stub
+    builder.provenance(pilot, record)
     return []
 
 
@@ -139,10 +139,10 @@ def add_feedback_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     number: StandardNumber = record.get("edition")
     edition = builder.standard_iri(number)
     if not number.is_dated:
-        problems.append(builder._problem(record, "edition", f"反馈应针对某一版本，请写出年代号（如 {number.canonical}-2020）",
+        problems.append(builder.problem(record, "edition", f"反馈应针对某一版本，请写出年代号（如 {number.canonical}-2020）",
                                          f"feedback is on an edition: give the year (e.g. {number.canonical}-2020)"))
     elif edition not in builder.described:
-        problems.append(builder._problem(record, "edition", f"标准版本 {number.canonical} 不在已载入的标准中",
+        problems.append(builder.problem(record, "edition", f"标准版本 {number.canonical} 不在已载入的标准中",
                                          f"edition {number.canonical} is not among the loaded standards"))
     region = _region(builder, record, problems)
     if problems:
@@ -162,7 +162,7 @@ def add_feedback_row(builder: GraphBuilder, record: Record) -> list[Problem]:
         builder.add(feedback, STDKG.feedbackChannel, Literal(channel))
     if text := record.get("text"):
         builder.add(feedback, DCTERMS.description, Literal(text))
-    builder._provenance(feedback, record)
+    builder.provenance(feedback, record)
     return []
 
 

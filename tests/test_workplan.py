@@ -58,15 +58,15 @@ def query(name: str, graph: Path, *params: str) -> list[dict[str, str]]:
 def test_progress_counts_on_a_hand_made_graph() -> None:
     graph = WORKPLAN / "progress_graph.ttl"
     late = progress_json(graph, "2025-06-30")
-    assert {k: late["T1"][k] for k in ("state", "counted", "uncertain", "recorded", "percent")} == {
-        "state": "counted", "counted": 4, "uncertain": 2, "recorded": 7, "percent": 1.0}
-    assert {k: late["T2"][k] for k in ("counted", "uncertain", "recorded", "percent")} == {
-        "counted": 2, "uncertain": 0, "recorded": 3, "percent": 0.25}
+    assert {k: late["T1"][k] for k in ("state", "counted", "uncertain", "recorded", "ratio")} == {
+        "state": "counted", "counted": 4, "uncertain": 2, "recorded": 7, "ratio": 1.0}
+    assert {k: late["T2"][k] for k in ("counted", "uncertain", "recorded", "ratio")} == {
+        "counted": 2, "uncertain": 0, "recorded": 3, "ratio": 0.25}
     assert late["T1"]["query"] == "queries/progress/editions_issued.rq"
     assert late["T3"]["state"] == "not-counted" and late["T3"]["counted"] is None  # no pilots: never 0
     assert late["T4"]["state"] == "qualitative" and late["T4"]["query"] is None
     early = progress_json(graph, "2024-12-31")
-    assert (early["T1"]["counted"], early["T1"]["uncertain"], early["T1"]["percent"]) == (3, 1, 0.75)
+    assert (early["T1"]["counted"], early["T1"]["uncertain"], early["T1"]["ratio"]) == (3, 1, 0.75)
 
 
 def test_progress_on_the_bundled_data(bundled_build: Path) -> None:
@@ -75,10 +75,10 @@ def test_progress_on_the_bundled_data(bundled_build: Path) -> None:
     first = targets["T2027-1"]
     assert (first["value"], first["deadline"], first["counted_from"]) == (200, "2027", "2024-01-04")
     assert first["scope_levels"] == ["国家标准", "行业标准"]
-    assert (first["counted"], first["percent"]) == (1, 0.005)  # GB/Z 45152-2024, issued 2024-12-31
+    assert (first["counted"], first["ratio"]) == (1, 0.005)  # GB/Z 45152-2024, issued 2024-12-31
     assert targets["T2027-2"]["state"] == "not-counted"
     assert "no sourced pilot list" in targets["T2027-2"]["reason_en"]
-    assert targets["T2027-3"]["state"] == "counted" and targets["T2027-3"]["percent"] is None  # no number to reach
+    assert targets["T2027-3"]["state"] == "counted" and targets["T2027-3"]["ratio"] is None  # no number to reach
     assert targets["T2035-1"]["state"] == "qualitative"
     text = run_stdkg("progress", str(bundled_build), "--as-of", "2025-06-30", env={"COLUMNS": "200"})
     assert text.returncode == 0
@@ -99,6 +99,24 @@ def test_progress_usage_errors(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "stdkg build" in missing.stderr and "Traceback" not in missing.stderr
     bad_day = run_stdkg("progress", str(WORKPLAN / "progress_graph.ttl"), "--as-of", "2025-02-30")
     assert bad_day.returncode == 2 and "YYYY-MM-DD" in bad_day.stderr
+
+
+@pytest.mark.parametrize("verb", ["progress", "analyze"])
+@pytest.mark.parametrize("day", ["2025-W26-1", "20250630", "2025-6-30", "2025-06-30T00:00"])
+def test_as_of_is_only_yyyy_mm_dd(verb: str, day: str) -> None:
+    """Python 3.11's date.fromisoformat takes week dates and basic format; --as-of documents YYYY-MM-DD."""
+    done = run_stdkg(verb, str(WORKPLAN / "progress_graph.ttl"), "--as-of", day)
+    assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_as_of_before_counting_starts_says_the_period_is_empty(bundled_build: Path) -> None:
+    targets = progress_json(bundled_build, "1900-01-01")
+    first = targets["T2027-1"]
+    assert (first["state"], first["counted"], first["ratio"]) == ("empty-period", None, None)
+    text = run_stdkg("progress", str(bundled_build), "--as-of", "1900-01-01", env={"COLUMNS": "200"})
+    assert text.returncode == 0
+    assert "empty period: as of 1900-01-01 is before counting starts (2024-01-04)" in text.stdout
+    assert "至 / to 1900-01-01" not in text.stdout and "计数 / counted" not in text.stdout
 
 
 # -------------------------------------------------------------------------- pilots and feedback
@@ -231,7 +249,7 @@ def test_readme_work_plan_section_is_real(tmp_path: Path) -> None:
     from conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Work plan / 工作方案", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n##+ ", readme.split("### Work plan / 工作方案", 1)[1], maxsplit=1)[0]  # up to the next heading
     blocks = re.findall(r"```console\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 3
     (tmp_path / "tests").symlink_to(REPO / "tests")  # the commands name tests/fixtures/… as from the repository
