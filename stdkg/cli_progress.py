@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -25,7 +26,11 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
     so any SPARQL client counts the same way. A target the graph cannot count (no pilot list
     loaded) says "not counted" rather than 0; a qualitative target has no count. "uncertain"
     counts editions or pilots whose date is only a month or a year (or missing) and may fall in
-    the period.
+    the period; an --as-of before a target's counting day says the period is empty.
+
+    Exit 0 when the graph holds targets; 1 when it holds none (a graph built from
+    tables of your own with --input keeps the system's targets unless you give a targets
+    table, but an RDF file or another --system may have none); 2 on wrong usage.
 
     \b
     Examples:
@@ -34,8 +39,12 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
     """
     day = as_of_day(as_of)
     doc = count_progress(graph_store(graph), day)
+    none = "图谱中没有工作方案目标（stdkg:Target）/ no work-plan targets in the graph (stdkg:Target)"
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        if not doc["targets"]:
+            click.echo(none, err=True)
+            sys.exit(1)
         return
     console = wide_console()
 
@@ -53,3 +62,6 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
         scope = "、".join(t["scope_levels"] + t["scope_domains"]) or "全部 / all"
         say(f"  {t['measure_zh']} / {t['measure_en']}，自 / from {t['counted_from']} 至 / to {doc['as_of']}，"
             f"范围 / scope: {scope}；图谱中范围内共 / in scope in the graph: {t['recorded']}")
+    if not doc["targets"]:
+        say(none)
+        sys.exit(1)

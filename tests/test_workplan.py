@@ -119,6 +119,42 @@ def test_as_of_before_counting_starts_says_the_period_is_empty(bundled_build: Pa
     assert "至 / to 1900-01-01" not in text.stdout and "计数 / counted" not in text.stdout
 
 
+def test_your_own_standards_keep_the_systems_targets(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    done = run_stdkg("build", "--input", str(REPO / "data" / "bps" / "standards.csv"), "--out", str(tmp_path / "o3"))
+    assert done.returncode == 0, done.stderr
+    targets = progress_json(tmp_path / "o3", "2025-06-30")
+    assert sorted(targets) == ["T2027-1", "T2027-2", "T2027-3", "T2035-1"]
+
+
+def test_progress_on_a_graph_without_targets_says_so() -> None:
+    graph = WORKPLAN / "equalisation_graph.ttl"  # regions and local standards, no stdkg:Target
+    text = run_stdkg("progress", str(graph), "--as-of", "2025-06-30")
+    assert text.returncode == 1 and "no work-plan targets in the graph" in text.stdout
+    assert "图谱中没有工作方案目标" in text.stdout
+    as_json = run_stdkg("progress", str(graph), "--as-of", "2025-06-30", "--format", "json")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["targets"] == []
+    assert "no work-plan targets in the graph" in as_json.stderr
+
+
+def test_an_empty_input_folder_or_header_only_standards_table_is_warned(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    header = (REPO / "data" / "bps" / "standards.csv").read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "header_only.csv").write_text(header + "\n", encoding="utf-8")
+    for given in (empty, tmp_path / "header_only.csv"):
+        done = run_stdkg("build", "--input", str(given), "--out", str(tmp_path / "out"), "--format", "json")
+        assert done.returncode == 0, done.stderr
+        doc = json.loads(done.stdout)
+        warned = [p for p in doc["problems"] if p["severity"] == "warning" and p["file"] == str(given)]
+        assert len(warned) == 1 and "no standard was loaded" in warned[0]["en"], doc["problems"]
+        text = run_stdkg("build", "--input", str(given), "--out", str(tmp_path / "out"), env={"COLUMNS": "300"})
+        assert "未载入任何标准" in text.stdout and "no standard was loaded" in text.stdout
+
+
 # -------------------------------------------------------------------------- pilots and feedback
 
 def test_pilots_and_feedback_load_from_xlsx_and_csv_beside_the_bundled_standards(workplan_build: Path) -> None:
