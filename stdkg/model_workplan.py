@@ -9,6 +9,7 @@ not resolve is rejected whole, like a standards row.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -74,6 +75,23 @@ def _region(builder: GraphBuilder, record: Record, problems: list[Problem]) -> U
     return region
 
 
+def workplan_base(builder: GraphBuilder) -> str:
+    """Targets, pilots and feedback are minted under the system (…/bps/target/…, …/bps/pilot/…,
+    …/bps/feedback/…), as its work plan is: another system's pilot list does not collide."""
+    return f"{builder.base}{builder.system.id}/"
+
+
+def feedback_key(record: Record, region: URIRef | None) -> str:
+    """Feedback has no number of its own unless the table gives one: it is named by what it says
+    (edition, date, region, channel, category, text), so the IRI survives inserted rows and a
+    renamed file between releases. Rows differing only in note or source are one piece."""
+    date = record.get("date")
+    parts = [record.get("edition").canonical, "" if date is None else str(date_literal(date)),
+             "" if region is None else str(region), record.get("channel") or "", record.get("category") or "",
+             record.get("text") or ""]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 def add_target_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     problems: list[Problem] = []
     domains = builder.resolve(record, "domain", builder.domains, "领域", "domain", problems)
@@ -82,11 +100,11 @@ def add_target_row(builder: GraphBuilder, record: Record) -> list[Problem]:
                                          "a target with a measure needs the day counting starts (counted_from)"))
     if problems:
         return problems
-    system = f"{builder.base}{builder.system.id}"
-    plan = URIRef(f"{system}/plan/{iri_segment(record.get('plan'))}")
+    system = workplan_base(builder)
+    plan = URIRef(f"{system}plan/{iri_segment(record.get('plan'))}")
     builder.add(plan, A, STDKG.WorkPlan)
     builder.add(plan, DCTERMS.title, Literal(record.get("plan"), lang="zh"))
-    target = URIRef(f"{system}/target/{iri_segment(record.get('id'))}")
+    target = URIRef(f"{system}target/{iri_segment(record.get('id'))}")
     builder.add(target, A, STDKG.Target)
     builder.add(target, DCTERMS.identifier, Literal(record.get("id")))
     builder.add(target, DCTERMS.isPartOf, plan)
@@ -114,7 +132,9 @@ def add_pilot_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     domains = builder.resolve(record, "domain", builder.domains, "领域", "domain", problems)
     if problems:
         return problems
-    pilot = URIRef(f"{builder.base}pilot/{iri_segment(record.get('id') or record.get('name'))}")
+    # Without an id a pilot is its name in its region: one name in two regions is two pilots.
+    local = record.get("id") or f"{resolve_region(record.get('region'))}-{record.get('name')}"
+    pilot = URIRef(f"{workplan_base(builder)}pilot/{iri_segment(local)}")
     builder.add(pilot, A, STDKG.Pilot)
     builder.add(pilot, DCTERMS.title, Literal(record.get("name"), lang="zh"))
     if pilot_id := record.get("id"):
@@ -147,9 +167,8 @@ def add_feedback_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     region = _region(builder, record, problems)
     if problems:
         return problems
-    # Feedback has no number of its own unless the table gives one: its row names it.
-    local = iri_segment(record.get("id")) if record.get("id") else str(builder.record_iri(record)).rsplit("record/", 1)[1]
-    feedback = URIRef(f"{builder.base}feedback/{local}")
+    local = iri_segment(record.get("id")) if record.get("id") else feedback_key(record, region)
+    feedback = URIRef(f"{workplan_base(builder)}feedback/{local}")
     builder.add(feedback, A, STDKG.Feedback)
     builder.add(feedback, STDKG.aboutEdition, edition)
     builder.add(feedback, STDKG.feedbackCategory, concept(record.get("category")))

@@ -166,6 +166,39 @@ def test_pilots_and_feedback_load_from_xlsx_and_csv_beside_the_bundled_standards
     assert loaded["workplan_targets.csv"] == ("targets", 4, 4)
 
 
+def feedback_iris(graph: Path) -> dict[str, str]:
+    rows = query("feedback_on_standard", graph, "standard=GB/T 35796-2017")
+    return {row["text"]: row["feedback"] for row in rows}
+
+
+def test_feedback_iris_come_from_content_not_file_name_or_row(workplan_build: Path, tmp_path: Path) -> None:
+    """Published IRIs must survive a renamed file and an inserted row between releases."""
+    before = feedback_iris(workplan_build)
+    assert len(before) == 3
+    assert all(iri.startswith("https://w3id.org/stdkg/bps/feedback/") and iri.count("feedback/") == 1 for iri in before.values())
+    lines = (WORKPLAN / "feedback.csv").read_text(encoding="utf-8").splitlines()
+    inserted = "GB/T 35796-2017,2024-01-02,北京市,12345热线,其他,（测试）插入的一行"
+    (tmp_path / "反馈-2025.csv").write_text("\n".join([lines[0], inserted, *lines[1:]]) + "\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(tmp_path / "反馈-2025.csv"), "--out", str(tmp_path / "build"))
+    assert done.returncode == 0, done.stderr
+    after = feedback_iris(tmp_path / "build")
+    assert {text: after[text] for text in before} == before
+    assert len(set(after.values())) == 4
+
+
+def test_pilots_of_one_name_in_two_regions_are_two_pilots(tmp_path: Path) -> None:
+    table = tmp_path / "pilots.csv"
+    table.write_text("试点名称,地区,领域,开始日期\n（测试）同名试点,浙江省,老有所养,2024-03-01\n"
+                     "（测试）同名试点,上海市,老有所养,2024-05-01\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(table), "--out", str(tmp_path / "build"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert [p for p in json.loads(done.stdout)["problems"] if p["file"] == "pilots.csv"] == []  # no contradiction
+    pilots = query("pilots_in_province", tmp_path / "build", "province=浙江") + query("pilots_in_province", tmp_path / "build", "province=上海")
+    assert sorted(p["pilot"].rsplit("/", 1)[1] for p in pilots) == [
+        "310000-%EF%BC%88%E6%B5%8B%E8%AF%95%EF%BC%89%E5%90%8C%E5%90%8D%E8%AF%95%E7%82%B9",
+        "330000-%EF%BC%88%E6%B5%8B%E8%AF%95%EF%BC%89%E5%90%8C%E5%90%8D%E8%AF%95%E7%82%B9"]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_bad_pilot_and_feedback_rows_are_rejected_with_file_row_and_column(suffix: str, tmp_path: Path) -> None:
     inputs = []
