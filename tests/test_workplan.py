@@ -199,6 +199,34 @@ def test_pilots_of_one_name_in_two_regions_are_two_pilots(tmp_path: Path) -> Non
         "330000-%EF%BC%88%E6%B5%8B%E8%AF%95%EF%BC%89%E5%90%8C%E5%90%8D%E8%AF%95%E7%82%B9"]
 
 
+def test_contradictory_pilots_are_reported_by_validate_as_build_promises(tmp_path: Path) -> None:
+    header = "试点名称,地区,领域,开始日期,结束日期\n"
+    # One name in two regions: two pilots; the 浙江 one ends before it starts.
+    two = tmp_path / "two" / "pilots.csv"
+    two.parent.mkdir()
+    two.write_text(header + "（测试）同名试点,浙江省,老有所养,2024-03-01,2023-01-01\n"
+                            "（测试）同名试点,上海市,老有所养,2024-05-01,2026-01-01\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(two), "--out", str(tmp_path / "b2"))
+    assert done.returncode == 0 and "both rows loaded" not in done.stdout, done.stdout
+    checked = run_stdkg("validate", str(tmp_path / "b2"), env={"COLUMNS": "300"})
+    assert checked.returncode == 1, checked.stdout
+    assert "PilotStartsBeforeItEnds" in checked.stdout and "The pilot's end date is before its start date" in checked.stdout
+    assert "PilotOneRegion" not in checked.stdout and "PilotOneStart" not in checked.stdout
+    pilots = progress_json(tmp_path / "b2", "2025-06-30")["T2027-2"]
+    assert (pilots["counted"], pilots["recorded"]) == (2, 2)
+    # One name in one region twice, with different dates: build warns and validate keeps the promise.
+    same = tmp_path / "same" / "pilots.csv"
+    same.parent.mkdir()
+    same.write_text(header + "（测试）同名试点,浙江省,老有所养,2024-03-01,2026-01-01\n"
+                             "（测试）同名试点,浙江省,老有所养,2024-04-01,2027-01-01\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(same), "--out", str(tmp_path / "b1"), env={"COLUMNS": "300"})
+    assert done.returncode == 0 and "both rows loaded (stdkg validate reports the contradiction)" in done.stdout, done.stdout
+    checked = run_stdkg("validate", str(tmp_path / "b1"), env={"COLUMNS": "300"})
+    assert checked.returncode == 1
+    assert "PilotOneStart" in checked.stdout and "PilotOneEnd" in checked.stdout
+    assert "Contradicting start dates of one pilot" in checked.stdout
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_bad_pilot_and_feedback_rows_are_rejected_with_file_row_and_column(suffix: str, tmp_path: Path) -> None:
     inputs = []
