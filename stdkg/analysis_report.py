@@ -68,7 +68,7 @@ def level_name(level: object) -> str:
     return LEVEL_NAMES.get(str(level), str(level or "?"))
 
 
-def _table(title: str, headers: list[str], rows: list[list[object]], limit: int | None, numeric: set[int] | None = None) -> Table:
+def table(title: str, headers: list[str], rows: list[list[object]], limit: int | None, numeric: set[int] | None = None) -> Table:
     shown = rows if limit is None else rows[:limit]
     return Table(title, headers, [["" if v is None else str(v) for v in row] for row in shown], len(rows), numeric or set())
 
@@ -152,20 +152,20 @@ def _coverage(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg
         s = d["item_states"]
         rows.append([d["zh"], d["standards"] if d["standards"] is not None else "", d["items"], s["covered"], s["unknown"],
                      s["planned"], s["local-only"], s["gap"], s["no-standard"], pct(d["item_rate"]), pct(d["cell_rate"])])
-    section.tables.append(_table("按领域 / by domain", [
+    section.tables.append(table("按领域 / by domain", [
         "领域 / domain", "标准 / standards", "服务项目 / items", "已覆盖 / covered", "状态未知 / unknown",
         "在途 / on the way", "仅地方 / local only", "缺口 / gap", "未找到标准 / none found", "项目覆盖率 / item rate",
         "类型格覆盖率 / cell rate"], rows, None, set(range(1, 11))))
     type_rows = [[d["zh"], *(f"{d['by_type'][t]['covered']}/{d['items']}" + (f" (?{d['by_type'][t]['unknown']})"
                                                                             if d["by_type"][t]["unknown"] else "")
                              for t in CONTENT_TYPES)] for d in cov["domains"] if d["items"]]
-    section.tables.append(_table("已覆盖的服务项目（按类型）/ items covered, by standard type",
+    section.tables.append(table("已覆盖的服务项目（按类型）/ items covered, by standard type",
                                  ["领域 / domain", *(f"{label('type-' + t)} / {label('type-' + t, 'en')}" for t in CONTENT_TYPES)],
                                  type_rows, None, set(range(1, 5))))
-    section.tables.append(_table("未找到标准的服务项目 / service items with no standard found",
+    section.tables.append(table("未找到标准的服务项目 / service items with no standard found",
                                  ["领域 / domain", "服务项目 / item"],
                                  [[i["domain_zh"] or "（未归入领域）", i["zh"]] for i in cov["no_standard_found"]], limit))
-    section.tables.append(_table("在途标准（制定中、修订中、即将实施）/ standards on the way", [
+    section.tables.append(table("在途标准（制定中、修订中、即将实施）/ standards on the way", [
         "标准 / standard", "标题 / title", "层级 / level", "状态 / status", "服务项目 / items", "类型 / types"],
         [[p["number"], p["title_zh"], level_name(p["level"]), status_name(p["status"]), "、".join(p["items"]),
           "、".join(label(f"type-{t}") for t in p["types"])] for p in cov["planned"]], limit))
@@ -182,16 +182,16 @@ def _local(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg]
         f" / {local['called_for']} national or industry standards call for local counterparts (some province "
         "declares one); a province's supporting rate is how many of them it supports ÷ that number"])
     provinces = [p for p in local["provinces"] if p["local_standards"] or p["supported"]]
-    section.tables.append(_table("各省 / by province", [
+    section.tables.append(table("各省 / by province", [
         "省份 / province", "地方标准 / local", "声明配套 / declared", "仅主题对应 / thematic only",
         "无对应 / none", "已废止 / abolished", "支撑 / supports", "支撑率 / rate"],
         [[p["zh"], p["local_standards"], p["with_declared"], p["thematic_only"], p["without_counterpart"],
           p["abolished"], p["supported"], pct(p["supporting_rate"])] for p in provinces], limit, set(range(1, 8))))
-    section.tables.append(_table("国家和行业标准的地方配套 / local counterparts of national and industry standards", [
+    section.tables.append(table("国家和行业标准的地方配套 / local counterparts of national and industry standards", [
         "标准 / standard", "标题 / title", "声明配套的省份 / declared by", "主题对应（不计）/ thematic (not counted)"],
         [[s["number"], s["title_zh"], "、".join(f"{p['zh']}（{', '.join(p['locals'])}）" for p in s["provinces"]),
           "、".join(f"{p['zh']}（{', '.join(p['locals'])}）" for p in s["thematic"])] for s in local["standards"]], limit))
-    section.tables.append(_table("未声明国家或行业对应标准的地方标准（可考虑上升为国家标准）/ local standards declaring no "
+    section.tables.append(table("未声明国家或行业对应标准的地方标准（可考虑上升为国家标准）/ local standards declaring no "
                                  "national or industry counterpart (candidates for a national standard)", [
         "省份 / province", "地方标准 / local standard", "标题 / title", "状态 / status", "主题对应 / thematic match"],
         [[u["province_zh"], u["number"], title(u), status_name(u["status"]), "、".join(u["thematic"])]
@@ -207,19 +207,19 @@ def _overlaps(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg
         f"与同一标准的各部分不配对 / near-duplicate titles: cosine of TF-IDF weighted character bigrams ≥ "
         f"{titles['threshold']} over {titles['compared']} titles; editions of one standard and parts of one "
         "standard are not paired"])
-    section.tables.append(_table("近似标题 / near-duplicate titles", [
+    section.tables.append(table("近似标题 / near-duplicate titles", [
         "相似度 / similarity", "层级 / levels", "标准 A / standard A", "标题 A / title A", "标准 B / standard B",
         "标题 B / title B"],
         [[f"{p['similarity']:.2f}", f"{level_name(p['a']['level'])}–{level_name(p['b']['level'])}", p["a"]["number"],
           title(p["a"]), p["b"]["number"], title(p["b"])] for p in titles["pairs"]], limit, {0}))
-    section.tables.append(_table("同一服务项目、同一类型，出自不同归口或层级 / same service item and type from different "
+    section.tables.append(table("同一服务项目、同一类型，出自不同归口或层级 / same service item and type from different "
                                  "committees or levels", [
         "服务项目 / item", "类型 / type", "标准 / standards", "层级 / levels", "归口 / committees"],
         [[g["item_zh"], label(f"type-{g['type']}"),
           joined([f"{m['number']}" + ("" if m["status"] == "current" else "（状态未知）") for m in g["standards"]]),
           "、".join(level_name(v) for v in g["levels"]), joined(g["committees"], 6)] for g in over["item_type"]], limit))
     for level, name in (("item", "服务项目 / service items"), ("domain", "领域 / domains")):
-        section.tables.append(_table(f"归口单位交叉（{name}，Jaccard）/ committees sharing {name.split(' / ')[1]}", [
+        section.tables.append(table(f"归口单位交叉（{name}，Jaccard）/ committees sharing {name.split(' / ')[1]}", [
             "归口 A / committee A", "归口 B / committee B", "Jaccard", "共同 / shared"],
             [[p["a"], p["b"], f"{p['jaccard']:.2f}", "、".join(p["shared"])] for p in over["committees"][f"by_{level}"]],
             limit, {2}))
@@ -235,17 +235,17 @@ def _dependencies(doc: dict, limit: int | None) -> Section:  # type: ignore[type
         f"循环引用（任意长度，强连通分量）{len(deps['cycles'])} 处；自引用 {len(deps['self_references'])} 项 / "
         f"reference cycles of any length (strongly connected components): {len(deps['cycles'])}; "
         f"self-references: {len(deps['self_references'])}"])
-    section.tables.append(_table("被依赖最多的标准 / most depended-on standards", [
+    section.tables.append(table("被依赖最多的标准 / most depended-on standards", [
         "标准 / standard", "标题 / title", "层级 / level", "被引 / in-degree", "PageRank", "外部 / external"],
         [[m["number"], title(m), level_name(m["level"]), m["in_degree"], f"{m['pagerank']:.4f}",
           "是 / yes" if m["stub"] else ""] for m in deps["most_depended_on"]], limit, {3, 4}))
-    section.tables.append(_table("循环引用 / reference cycles", ["标准 / standards", "一条环路 / one cycle"],
+    section.tables.append(table("循环引用 / reference cycles", ["标准 / standards", "一条环路 / one cycle"],
                                  [["、".join(c["works"]), " → ".join(c["cycle"])] for c in deps["cycles"]], limit))
-    section.tables.append(_table("引用已废止或被代替的版本 / references to abolished or replaced editions", [
+    section.tables.append(table("引用已废止或被代替的版本 / references to abolished or replaced editions", [
         "引用方 / citing", "状态 / status", "被引版本 / cited edition", "状态 / status", "代替版本 / replaced by"],
         [[a["citing"]["number"], status_name(a["citing"].get("status")), a["cited"]["number"],
           status_name(a["cited"].get("status")), "、".join(a["replaced_by"])] for a in deps["abolished_references"]], limit))
-    section.tables.append(_table("悬空引用（外部标准）/ dangling references (external stubs)", [
+    section.tables.append(table("悬空引用（外部标准）/ dangling references (external stubs)", [
         "被引标准 / cited standard", "引用时给出的标题 / title as cited", "被引次数 / cited by"],
         [[s["number"], title(s), s["cited_by"]] for s in deps["dangling"]["stubs"]], limit, {2}))
     return section
@@ -257,14 +257,14 @@ def _review(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg]
         f"自实施日期（无则发布日期）起满 {rev['years']} 年为到期；状态未知的版本单列（可能现行）/ due when "
         f"{rev['years']} years or more have passed since implementation (or issue); editions of unknown status are "
         "counted apart (they may be in force)"])
-    section.tables.append(_table("按归口单位 / by committee", [
+    section.tables.append(table("按归口单位 / by committee", [
         "归口单位 / committee", "版本 / editions", "到期·现行 / due, current", "到期·状态未知 / due, status unknown",
         "日期未知 / no date"],
         [[c["label"], c["editions"], c["due"], c["due_status_unknown"], c["date_unknown"]] for c in rev["committees"]],
         limit, {1, 2, 3, 4}))
     due = [[e["number"], title(e), c["label"], status_name(e["status"] if e["status"] == "current" else None),
             e["since"], e["years"]] for c in rev["committees"] for e in c["due_editions"]]
-    section.tables.append(_table("到期版本 / editions due", [
+    section.tables.append(table("到期版本 / editions due", [
         "标准 / edition", "标题 / title", "归口 / committee", "状态 / status", "起算 / since", "年 / years"], due, limit, {5}))
     return section
 
@@ -356,17 +356,17 @@ def impact_sections(doc: dict, limit: int | None = None) -> list[Section]:  # ty
     refs = [[a["number"], title(a), status_name(a["status"]),
              "注日期 / dated" if a["reference"] == "dated" else "不注日期 / undated", a["cites"], a["depth"], a["via"]]
             for a in doc["direct"] + doc["transitive"]]
-    head.tables.append(_table("引用它的标准（直接与间接）/ standards that reference it, directly and transitively", [
+    head.tables.append(table("引用它的标准（直接与间接）/ standards that reference it, directly and transitively", [
         "标准 / standard", "标题 / title", "状态 / status", "引用方式 / reference", "所引 / cites", "层 / depth",
         "经由 / via"], refs, limit, {5}))
     for relation, name in (("declared", "须跟进的地方配套标准 / declared local counterparts (must follow)"),
                            ("thematic", "主题对应的地方标准（不计为配套）/ thematic matches (not counterparts)")):
-        head.tables.append(_table(name, ["地方标准 / local standard", "标题 / title", "省份 / province", "配套对象 / of"],
+        head.tables.append(table(name, ["地方标准 / local standard", "标题 / title", "省份 / province", "配套对象 / of"],
                                   [[c["number"], c.get("title_zh"), c["province_zh"], c["counterpart_of"]]
                                    for c in doc["local_counterparts"][relation]], limit))
-    head.tables.append(_table("涉及的归口单位 / committees touched", ["归口单位 / committee", "标准 / standards"],
+    head.tables.append(table("涉及的归口单位 / committees touched", ["归口单位 / committee", "标准 / standards"],
                               [[c["committee"], c["standards"]] for c in doc["committees"]], limit, {1}))
-    head.tables.append(_table("涉及的服务项目 / service items touched", ["服务项目 / item", "标准 / standards"],
+    head.tables.append(table("涉及的服务项目 / service items touched", ["服务项目 / item", "标准 / standards"],
                               [[i["item_zh"], i["standards"]] for i in doc["service_items"]], limit, {1}))
     return [head]
 

@@ -3,7 +3,7 @@ them in the terminal, Markdown and the HTML report like every other section)."""
 
 from __future__ import annotations
 
-from .analysis_report import Section, _table, pct
+from .analysis_report import Section, pct, table
 
 CATEGORY_NAMES = {"unclearClause": "条款不清 / unclear", "outdated": "内容过时 / outdated",
                   "conflicting": "冲突 / conflicting", "other": "其他 / other"}
@@ -18,11 +18,11 @@ def feedback_section(doc: dict, limit: int | None) -> Section | None:  # type: i
         f"“冲突”反馈的列为待关注，并注明是否已在到期复审名单中 / {fed['feedback']} pieces of feedback on "
         f"{len(fed['editions'])} editions; an edition with ≥ {fed['repeated']} “outdated” or “conflicting” ones is "
         "flagged, beside whether the review-due list already has it"])
-    section.tables.append(_table("待关注的版本 / flagged editions", [
+    section.tables.append(table("待关注的版本 / flagged editions", [
         "标准 / edition", "标题 / title", "内容过时 / outdated", "冲突 / conflicting", "到期复审 / review due"],
         [[f["number"], f["title_zh"], f["outdated"], f["conflicting"],
           f"是 / yes（{f['review_years']} 年）" if f["review_due"] else "否 / no"] for f in fed["flagged"]], limit, {2, 3}))
-    section.tables.append(_table("各版本的反馈 / feedback per edition", [
+    section.tables.append(table("各版本的反馈 / feedback per edition", [
         "标准 / edition", "标题 / title", "合计 / total", *CATEGORY_NAMES.values()],
         [[e["number"], e["title_zh"], e["total"], *(e["by_category"].get(c, 0) for c in CATEGORY_NAMES)]
          for e in fed["editions"]], limit, {2, 3, 4, 5, 6}))
@@ -48,7 +48,7 @@ def equalisation_section(doc: dict, limit: int | None) -> Section | None:  # typ
         f"supporting rate {pct(nat['supporting_rate'])} (any province), coverage {pct(nat['coverage'])} (items a national "
         f"or industry standard supports). The spread is over all 34 provinces; one with no local standard in the graph "
         f"counts 0 (none loaded, not none existing); {equal['provinces_with_local_standards']} have local standards."])
-    section.tables.append(_table("省际离散度 / spread between provinces", [
+    section.tables.append(table("省际离散度 / spread between provinces", [
         "指标 / figure", "全国 / national", "最小 / min", "最大 / max", "极差 / max − min", "平均 / mean", "变异系数 / CV"],
         [[name, national, number(spread[key]["min"]), number(spread[key]["max"]), number(spread[key]["range"]),
           number(spread[key]["mean"]), number(spread[key]["cv"])]
@@ -56,7 +56,7 @@ def equalisation_section(doc: dict, limit: int | None) -> Section | None:  # typ
                                      ("supporting_rate", "支撑率 / supporting rate", pct(nat["supporting_rate"])),
                                      ("coverage", "覆盖率 / coverage", pct(nat["coverage"])))], None, {1, 2, 3, 4, 5, 6}))
     rows = sorted(equal["provinces"], key=lambda p: (-p["local_standards"], p["code"]))
-    section.tables.append(_table("各省 / by province", [
+    section.tables.append(table("各省 / by province", [
         "省份 / province", "地方标准 / local", "支撑 / supports", "支撑率 / rate", "服务项目 / items", "覆盖率 / coverage"],
         [[p["zh"], p["local_standards"], p["supported"], pct(p["supporting_rate"]), p["items"], pct(p["coverage"])]
          for p in rows], limit, {1, 2, 3, 4, 5}))

@@ -2,8 +2,8 @@
 
 A system is a folder with ``system.yaml`` and its tables; the bundled default is
 ``data/bps`` (基本公共服务标准体系). With ``inputs``, the user's tables replace the system's
-standards tables, while its reference tables (catalogue, committees) still load, so a user's
-own standard-system table is classified against the bundled catalogue.
+standards tables, while its reference tables (catalogue, committees) and work-plan targets still
+load, so a user's own standard-system table is classified against the bundled catalogue.
 """
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     merged: list[Triple] = []
     matched = list(_matched(sources, mappings, builder.base, encoding, merged, tables))
     replaced = replaced_kinds(matched, bool(inputs))
+    problems += empty_input_warnings(inputs or [], matched)
     for path, from_system, table, mapping in matched:
         if from_system and mapping is not None and mapping.kind in replaced:
             continue  # the user's tables stand in for the system's own
@@ -167,10 +168,10 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
 def replaced_kinds(matched: list[tuple[Path, bool, object, Mapping | None]], has_inputs: bool) -> set[str]:
     """Kinds of the system's own tables that the user's inputs replace.
 
-    With --input, the system's standards (and targets) give way to the user's tables, while
-    its reference tables (catalogue, committees) always load. Inputs that are only work-plan
-    tables (pilots, feedback, targets) add to the system instead: then only a kind the user
-    gives (their own targets) replaces the system's.
+    With --input, the system's standards give way to the user's tables, while its reference
+    tables (catalogue, committees) and its work plan (targets; pilots and feedback) always load.
+    Inputs that are only work-plan tables add to the system's standards instead. Either way a
+    work-plan kind the user gives (their own targets) replaces the system's.
     """
     if not has_inputs:
         return set()
@@ -178,7 +179,20 @@ def replaced_kinds(matched: list[tuple[Path, bool, object, Mapping | None]], has
     own = {kind for kind in user if kind and kind != "reference"}
     if user and all(kind in WORKPLAN_KINDS for kind in user):
         return own
-    return {"standards", *WORKPLAN_KINDS} - {"pilots", "feedback"} | own
+    return {"standards"} | own
+
+
+def empty_input_warnings(inputs: list[Path], matched: list[tuple[Path, bool, object, Mapping | None]]) -> list[Problem]:
+    """A warning for an --input folder that holds no table and for a standards table given with
+    no rows: either builds a graph without the user's standards, which should not pass silently."""
+    warnings = [Problem(str(folder), None, None, None, "该文件夹中没有可载入的表格（CSV/TSV/XLSX/JSON）或 RDF 文件，未载入任何标准",
+                        "this folder holds no table (CSV/TSV/XLSX/JSON) or RDF file: no standard was loaded from it", "warning")
+                for folder in inputs if folder.is_dir() and next(iter_table_files([folder], RDF_SUFFIXES), None) is None]
+    warnings += [Problem(str(path), None, None, None, "标准表只有表头，没有数据行，未载入任何标准",
+                         "the standards table has a header but no rows: no standard was loaded from it", "warning")
+                 for path, from_system, table, mapping in matched
+                 if not from_system and mapping is not None and mapping.kind == "standards" and not table.rows]  # type: ignore[attr-defined]
+    return warnings
 
 
 def _matched(sources: list[tuple[Path, bool]], mappings: list[Mapping], base: str, encoding: str | None,

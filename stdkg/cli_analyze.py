@@ -6,8 +6,6 @@ and stdkg.analyze_deps.impact; user errors are StdkgError (exit 2, bilingual mes
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,33 +18,10 @@ from .analyze import analyze as run_analysis
 from .analyze_deps import impact as run_impact
 from .analyze_html import render_html
 from .atomic import atomic_write, staged
-from .problems import StdkgError
-from .store import open_store
+from .cli_common import as_of_day, graph_store, wide_console
 from .vocab import DEFAULT_BASE
 
 FORMATS = ["text", "json", "markdown"]
-
-
-def _date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise StdkgError(f"--as-of 应为日期 YYYY-MM-DD：'{text}' / --as-of must be a date, YYYY-MM-DD: '{text}'") from exc
-
-
-def _store(graph: Path):  # type: ignore[no-untyped-def]
-    if not graph.exists():
-        raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
-    return open_store(graph)
-
-
-def _console() -> Console:
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped or captured: wide enough that tables do not wrap
-        console = Console(highlight=False, width=int(os.environ.get("COLUMNS", 160)))
-    return console
 
 
 @contextmanager
@@ -101,8 +76,8 @@ def analyze(graph: Path, as_of: str | None, fmt: str, out_dir: Path | None, top:
       stdkg analyze build/ --as-of 2025-10-01 --out report/
       stdkg analyze build/ --format json > analysis.json
     """
-    day = _date(as_of)
-    store = _store(graph)
+    day = as_of_day(as_of)
+    store = graph_store(graph)
     with _status(fmt == "text") as step:
         doc = run_analysis(store, day, top=top, similarity=similarity, graph=str(graph), progress=step)  # type: ignore[arg-type]
     written = write_report(doc, out_dir) if out_dir is not None else []
@@ -111,7 +86,7 @@ def analyze(graph: Path, as_of: str | None, fmt: str, out_dir: Path | None, top:
     elif fmt == "markdown":
         click.echo(as_markdown(doc, top), nl=False)
     else:
-        console = _console()
+        console = wide_console()
         print_text(console, doc, top)
         if written:
             console.print("写入 / written: " + ", ".join(str(p) for p in written))
@@ -139,13 +114,13 @@ def impact(number: str, graph: Path, fmt: str, depth: int | None, base: str) -> 
       stdkg impact "GB/T 28220-2011"
       stdkg impact "GB/T 42195-2022" build/ --format json
     """
-    doc = run_impact(_store(graph), number, base, depth)
+    doc = run_impact(graph_store(graph), number, base, depth)
     if fmt == "json":
         click.echo(as_json(doc))
     elif fmt == "markdown":
         click.echo(impact_markdown(doc), nl=False)
     else:
-        print_impact(_console(), doc)
+        print_impact(wide_console(), doc)
 
 
 COMMANDS: list[click.Command] = [analyze, impact]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
-from .cli_analyze import _console, _date, _store
+from .cli_common import as_of_day, graph_store, wide_console
 from .progress import progress as count_progress
 
 
@@ -25,19 +26,27 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
     so any SPARQL client counts the same way. A target the graph cannot count (no pilot list
     loaded) says "not counted" rather than 0; a qualitative target has no count. "uncertain"
     counts editions or pilots whose date is only a month or a year (or missing) and may fall in
-    the period.
+    the period; an --as-of before a target's counting day says the period is empty.
+
+    Exit 0 when the graph holds targets; 1 when it holds none (a graph built from
+    tables of your own with --input keeps the system's targets unless you give a targets
+    table, but an RDF file or another --system may have none); 2 on wrong usage.
 
     \b
     Examples:
       stdkg progress
       stdkg progress build/ --as-of 2025-06-30 --format json
     """
-    day = _date(as_of)
-    doc = count_progress(_store(graph), day)
+    day = as_of_day(as_of)
+    doc = count_progress(graph_store(graph), day)
+    none = "图谱中没有工作方案目标（stdkg:Target）/ no work-plan targets in the graph (stdkg:Target)"
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        if not doc["targets"]:
+            click.echo(none, err=True)
+            sys.exit(1)
         return
-    console = _console()
+    console = wide_console()
 
     def say(line: str) -> None:
         console.print(escape(line), soft_wrap=True)  # one statement per line, never wrapped: greppable
@@ -48,8 +57,11 @@ def progress(graph: Path, as_of: str | None, fmt: str) -> None:
         if t["state"] != "counted":
             say(f"  {t['reason_zh']} / {t['reason_en']}" + (f" — 查询 / query: {t['query']}" if t["query"] else ""))
             continue
-        goal = f" / {t['value']} = {t['percent']:.1%}" if t["value"] else "（定性目标，无目标值 / qualitative: no number）"
+        goal = f" / {t['value']} = {t['ratio']:.1%}" if t["value"] else "（定性目标，无目标值 / qualitative: no number）"
         say(f"  计数 / counted: {t['counted']}{goal}；待定 / uncertain: {t['uncertain']} — 查询 / query: {t['query']}")
         scope = "、".join(t["scope_levels"] + t["scope_domains"]) or "全部 / all"
         say(f"  {t['measure_zh']} / {t['measure_en']}，自 / from {t['counted_from']} 至 / to {doc['as_of']}，"
             f"范围 / scope: {scope}；图谱中范围内共 / in scope in the graph: {t['recorded']}")
+    if not doc["targets"]:
+        say(none)
+        sys.exit(1)

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from .cli_analyze import _date
+from .cli_common import as_of_day as _date
 from .diff_report import KIND_NAMES
 from .release import GateFailed, RowsRejected, release as make_release
 from .validation_report import as_text as validation_text

@@ -41,7 +41,7 @@ class FieldSpec:
 class Mapping:
     name: str
     kind: str  # "reference" (catalogue, committees), "standards", or a work-plan kind: "targets", "pilots", "feedback"
-    key: str | None  # None: rows have no natural key (feedback); only exact duplicates are caught
+    key: str | tuple[str, ...] | None  # None: rows have no natural key (feedback): only exact duplicates are caught; a list: several fields together
     fields: dict[str, FieldSpec]
     label_zh: str = ""
     label_en: str = ""
@@ -91,7 +91,7 @@ def load_mapping(path: Path) -> Mapping:
             fields[name] = FieldSpec(name, spec["type"], bool(spec.get("required", False)),
                                      tuple(str(a) for a in spec.get("aliases", [])), spec.get("values"))
         label = raw.get("label", {})
-        return Mapping(raw["name"], raw.get("kind", "standards"), raw.get("key"), fields,
+        return Mapping(raw["name"], raw.get("kind", "standards"), tuple(raw["key"]) if isinstance(raw.get("key"), list) else raw.get("key"), fields,
                        label.get("zh", ""), label.get("en", ""),
                        tuple(raw.get("at_least_one_of", [])), path)
     except (KeyError, TypeError, AttributeError) as exc:

@@ -136,7 +136,7 @@ class GraphBuilder:
             if text:
                 self.add(self.scheme_iri, PREF_LABEL, Literal(text, lang=lang))
 
-    def _provenance(self, subject: URIRef, record: Record) -> None:
+    def provenance(self, subject: URIRef, record: Record) -> None:
         rec = self.record_iri(record)
         self.add(subject, PROV.wasDerivedFrom, rec)
         self.add(rec, A, STDKG.SourceRecord)
@@ -147,7 +147,7 @@ class GraphBuilder:
         if note := record.get("note"):
             self.add(subject, NOTE, Literal(note))
 
-    def _problem(self, record: Record, column: str, zh: str, en: str) -> Problem:
+    def problem(self, record: Record, column: str, zh: str, en: str) -> Problem:
         return Problem(record.table, record.row, record.columns.get(column, column), record.raw.get(column), zh, en)
 
     # ------------------------------------------------------ reference records
@@ -157,7 +157,7 @@ class GraphBuilder:
         category = URIRef(f"{self.base}{self.system.id}/category/{iri_segment(c_no)}")
         known = self.category_domain.get(category)
         if known is not None and known != domain:
-            return [self._problem(record, "category_no", "该类别已属于另一个领域", "this category already belongs to another domain")]
+            return [self.problem(record, "category_no", "该类别已属于另一个领域", "this category already belongs to another domain")]
         for iri, label, notation, cls in ((domain, record.get("domain"), d_no, STDKG.Domain),
                                           (category, record.get("category"), c_no, STDKG.ServiceCategory)):
             self.add(iri, A, cls)
@@ -165,7 +165,7 @@ class GraphBuilder:
             self.add(iri, PREF_LABEL, Literal(label, lang="zh"))
             self.add(iri, SKOS.notation, Literal(notation))
             self.add(iri, SKOS.inScheme, self.scheme_iri)
-            self._provenance(iri, record)
+            self.provenance(iri, record)
         self.add(domain, SKOS.topConceptOf, self.scheme_iri)
         self.add(category, SKOS.broader, domain)
         self.category_domain[category] = domain
@@ -177,11 +177,11 @@ class GraphBuilder:
 
     def add_item_row(self, record: Record) -> list[Problem]:
         problems: list[Problem] = []
-        domains = self._resolve(record, "domain", self.domains, "领域", "domain", problems)
-        categories = self._resolve(record, "category", self.categories, "服务类别", "service category", problems)
+        domains = self.resolve(record, "domain", self.domains, "领域", "domain", problems)
+        categories = self.resolve(record, "category", self.categories, "服务类别", "service category", problems)
         for category in categories:
             if domains and self.category_domain.get(category) not in domains:
-                problems.append(self._problem(record, "category", "服务类别不属于所填领域", "the category is not in the given domain"))
+                problems.append(self.problem(record, "category", "服务类别不属于所填领域", "the category is not in the given domain"))
         if problems:
             return problems
         item = URIRef(f"{self.base}{self.system.id}/item/{iri_segment(record.get('item'))}")
@@ -197,7 +197,7 @@ class GraphBuilder:
             self.add(item, SKOS.scopeNote, Literal(f"服务对象：{obj}", lang="zh"))
         if lead := record.get("lead_department"):
             self.add(item, NOTE, Literal(f"牵头负责单位：{lead}", lang="zh"))
-        self._provenance(item, record)
+        self.provenance(item, record)
         self.items[normalise_name(record.get("item"))] = item
         return []
 
@@ -206,16 +206,16 @@ class GraphBuilder:
         self.committee_by_name[normalise_name(name)] = code
         self.committee_names[code] = name
         org = self._add_org(Organisation(name, code), STDKG.TechnicalCommittee)
-        self._provenance(org, record)
+        self.provenance(org, record)
         return []
 
-    def _resolve(self, record: Record, column: str, index: dict[str, URIRef], zh: str, en: str,
+    def resolve(self, record: Record, column: str, index: dict[str, URIRef], zh: str, en: str,
                  problems: list[Problem]) -> list[URIRef]:
         found = []
         for name in record.get(column, []):
             iri = index.get(normalise_name(name))
             if iri is None:
-                problems.append(self._problem(record, column, f"未知的{zh} '{name}'（不在服务目录中）",
+                problems.append(self.problem(record, column, f"未知的{zh} '{name}'（不在服务目录中）",
                                               f"unknown {en} '{name}' (not in the service catalogue)"))
             else:
                 found.append(iri)
@@ -225,13 +225,13 @@ class GraphBuilder:
     def add_standard_row(self, record: Record) -> list[Problem]:
         problems: list[Problem] = []
         number: StandardNumber = record.get("number")
-        domains = self._resolve(record, "domain", self.domains, "领域", "domain", problems)
-        categories = self._resolve(record, "category", self.categories, "服务类别", "service category", problems)
-        items = self._resolve(record, "service_item", self.items, "服务项目", "service item", problems)
+        domains = self.resolve(record, "domain", self.domains, "领域", "domain", problems)
+        categories = self.resolve(record, "category", self.categories, "服务类别", "service category", problems)
+        items = self.resolve(record, "service_item", self.items, "服务项目", "service item", problems)
         if record.get("region") and number.level != "local":
-            problems.append(self._problem(record, "region", "只有地方标准才有地区", "only a local standard has a region"))
+            problems.append(self.problem(record, "region", "只有地方标准才有地区", "only a local standard has a region"))
         if number.level == "local" and f"{number.gbt2260_code[:2]}0000" not in province_codes():
-            problems.append(self._problem(record, "number", f"DB 后的 '{number.region_code[:2]}' 不是省级行政区划代码（GB/T 2260）",
+            problems.append(self.problem(record, "number", f"DB 后的 '{number.region_code[:2]}' 不是省级行政区划代码（GB/T 2260）",
                                           f"'{number.region_code[:2]}' after DB is not a provincial GB/T 2260 code"))
         if problems:
             return problems
@@ -270,14 +270,14 @@ class GraphBuilder:
                  ("thematic_counterpart", STDKG.thematicCounterpart))
         for name, prop in links:
             for other in record.get(name, []):
-                self.add(subject, prop, self._mention(other, None))
+                self.add(subject, prop, self.mention(other, None))
         for name, prop in (("normative_references", STDKG.normativeReference),
                            ("informative_references", REFERENCES)):
             for other, title in record.get(name, []):
-                self.add(subject, prop, self._mention(other, title))
+                self.add(subject, prop, self.mention(other, title))
         if number.level == "local":
             self._add_region(subject, number, record.get("region"))
-        self._provenance(subject, record)
+        self.provenance(subject, record)
         return []
 
     def _add_number(self, number: StandardNumber) -> URIRef:
@@ -294,7 +294,7 @@ class GraphBuilder:
             self.add(iri, STDKG.partNumber, Literal(number.part))
         return iri
 
-    def _mention(self, number: StandardNumber, title: str | None) -> URIRef:
+    def mention(self, number: StandardNumber, title: str | None) -> URIRef:
         iri = self.standard_iri(number)
         if title or iri not in self.mentioned:
             self.mentioned[iri] = (number, title)

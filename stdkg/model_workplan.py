@@ -9,6 +9,7 @@ not resolve is rejected whole, like a standards row.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -61,7 +62,7 @@ def _region(builder: GraphBuilder, record: Record, problems: list[Problem]) -> U
         return None
     code = resolve_region(text)
     if code is None:
-        problems.append(builder._problem(record, "region", f"未知的地区 '{text}'（应为省级行政区名称、GB/T 2260 代码或 DB 代号）",
+        problems.append(builder.problem(record, "region", f"未知的地区 '{text}'（应为省级行政区名称、GB/T 2260 代码或 DB 代号）",
                                          f"unknown region '{text}' (give a province's name, its GB/T 2260 code or its DB code)"))
         return None
     region = region_iri(code)
@@ -74,19 +75,36 @@ def _region(builder: GraphBuilder, record: Record, problems: list[Problem]) -> U
     return region
 
 
+def workplan_base(builder: GraphBuilder) -> str:
+    """Targets, pilots and feedback are minted under the system (…/bps/target/…, …/bps/pilot/…,
+    …/bps/feedback/…), as its work plan is: another system's pilot list does not collide."""
+    return f"{builder.base}{builder.system.id}/"
+
+
+def feedback_key(record: Record, region: URIRef | None) -> str:
+    """Feedback has no number of its own unless the table gives one: it is named by what it says
+    (edition, date, region, channel, category, text), so the IRI survives inserted rows and a
+    renamed file between releases. Rows differing only in note or source are one piece."""
+    date = record.get("date")
+    parts = [record.get("edition").canonical, "" if date is None else str(date_literal(date)),
+             "" if region is None else str(region), record.get("channel") or "", record.get("category") or "",
+             record.get("text") or ""]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 def add_target_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     problems: list[Problem] = []
-    domains = builder._resolve(record, "domain", builder.domains, "领域", "domain", problems)
+    domains = builder.resolve(record, "domain", builder.domains, "领域", "domain", problems)
     if record.get("measure") and record.get("counted_from") is None:
-        problems.append(builder._problem(record, "counted_from", "有计量方式的目标需要起计日期",
+        problems.append(builder.problem(record, "counted_from", "有计量方式的目标需要起计日期",
                                          "a target with a measure needs the day counting starts (counted_from)"))
     if problems:
         return problems
-    system = f"{builder.base}{builder.system.id}"
-    plan = URIRef(f"{system}/plan/{iri_segment(record.get('plan'))}")
+    system = workplan_base(builder)
+    plan = URIRef(f"{system}plan/{iri_segment(record.get('plan'))}")
     builder.add(plan, A, STDKG.WorkPlan)
     builder.add(plan, DCTERMS.title, Literal(record.get("plan"), lang="zh"))
-    target = URIRef(f"{system}/target/{iri_segment(record.get('id'))}")
+    target = URIRef(f"{system}target/{iri_segment(record.get('id'))}")
     builder.add(target, A, STDKG.Target)
     builder.add(target, DCTERMS.identifier, Literal(record.get("id")))
     builder.add(target, DCTERMS.isPartOf, plan)
@@ -104,17 +122,19 @@ def add_target_row(builder: GraphBuilder, record: Record) -> list[Problem]:
         builder.add(target, STDKG.scopeLevel, concept(level))
     for domain in domains:
         builder.add(target, STDKG.scopeDomain, domain)
-    builder._provenance(target, record)
+    builder.provenance(target, record)
     return []
 
 
 def add_pilot_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     problems: list[Problem] = []
     region = _region(builder, record, problems)
-    domains = builder._resolve(record, "domain", builder.domains, "领域", "domain", problems)
+    domains = builder.resolve(record, "domain", builder.domains, "领域", "domain", problems)
     if problems:
         return problems
-    pilot = URIRef(f"{builder.base}pilot/{iri_segment(record.get('id') or record.get('name'))}")
+    # Without an id a pilot is its name in its region: one name in two regions is two pilots.
+    local = record.get("id") or f"{resolve_region(record.get('region'))}-{record.get('name')}"
+    pilot = URIRef(f"{workplan_base(builder)}pilot/{iri_segment(local)}")
     builder.add(pilot, A, STDKG.Pilot)
     builder.add(pilot, DCTERMS.title, Literal(record.get("name"), lang="zh"))
     if pilot_id := record.get("id"):
@@ -129,8 +149,8 @@ def add_pilot_row(builder: GraphBuilder, record: Record) -> list[Problem]:
         if (date := record.get(name)) is not None:
             builder.add(pilot, prop, date_literal(date))
     for number in record.get("standards", []):
-        builder.add(pilot, STDKG.appliesStandard, builder._mention(number, None))  # not loaded: a stub
-    builder._provenance(pilot, record)
+        builder.add(pilot, STDKG.appliesStandard, builder.mention(number, None))  # not loaded: a stub
+    builder.provenance(pilot, record)
     return []
 
 
@@ -139,17 +159,16 @@ def add_feedback_row(builder: GraphBuilder, record: Record) -> list[Problem]:
     number: StandardNumber = record.get("edition")
     edition = builder.standard_iri(number)
     if not number.is_dated:
-        problems.append(builder._problem(record, "edition", f"反馈应针对某一版本，请写出年代号（如 {number.canonical}-2020）",
+        problems.append(builder.problem(record, "edition", f"反馈应针对某一版本，请写出年代号（如 {number.canonical}-2020）",
                                          f"feedback is on an edition: give the year (e.g. {number.canonical}-2020)"))
     elif edition not in builder.described:
-        problems.append(builder._problem(record, "edition", f"标准版本 {number.canonical} 不在已载入的标准中",
+        problems.append(builder.problem(record, "edition", f"标准版本 {number.canonical} 不在已载入的标准中",
                                          f"edition {number.canonical} is not among the loaded standards"))
     region = _region(builder, record, problems)
     if problems:
         return problems
-    # Feedback has no number of its own unless the table gives one: its row names it.
-    local = iri_segment(record.get("id")) if record.get("id") else str(builder.record_iri(record)).rsplit("record/", 1)[1]
-    feedback = URIRef(f"{builder.base}feedback/{local}")
+    local = iri_segment(record.get("id")) if record.get("id") else feedback_key(record, region)
+    feedback = URIRef(f"{workplan_base(builder)}feedback/{local}")
     builder.add(feedback, A, STDKG.Feedback)
     builder.add(feedback, STDKG.aboutEdition, edition)
     builder.add(feedback, STDKG.feedbackCategory, concept(record.get("category")))
@@ -162,7 +181,7 @@ def add_feedback_row(builder: GraphBuilder, record: Record) -> list[Problem]:
         builder.add(feedback, STDKG.feedbackChannel, Literal(channel))
     if text := record.get("text"):
         builder.add(feedback, DCTERMS.description, Literal(text))
-    builder._provenance(feedback, record)
+    builder.provenance(feedback, record)
     return []
 
 

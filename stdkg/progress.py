@@ -4,8 +4,9 @@ Targets are data (data/bps/workplan_targets.csv → stdkg:Target); queries/workp
 lists them and each target's measure names its counting query in queries/progress/ (the
 measure concept's skos:notation). A target is reported in one of three states:
 
-- ``counted``: the query counted it; ``percent`` is counted ÷ target value (None when the
-  target has no number);
+- ``counted``: the query counted it; ``ratio`` is counted ÷ target value, a fraction (0.005
+  is 0.5 %; None when the target has no number);
+- ``empty-period``: --as-of is before the target's counting day, so there is nothing to count;
 - ``not-counted``: the graph holds nothing the measure counts (e.g. no pilot list was
   loaded), so a 0 would be a false statement;
 - ``qualitative``: the target has no measure: no query can count it.
@@ -21,7 +22,7 @@ from . import paths, sparql
 from .queries import read_query
 from .store import python_value
 
-SCHEMA = "stdkg-progress/1"
+SCHEMA = "stdkg-progress/2"  # /2: `percent` (a fraction) renamed `ratio`; state empty-period
 # Why a measure cannot be counted when the graph holds nothing of its kind.
 NOT_COUNTED = {
     "pilots": ("未计数：图谱中没有标准化试点（尚无有来源的试点名单；可用 stdkg build --input 载入）",
@@ -56,10 +57,14 @@ def progress(store: ox.Store, as_of: dt.date) -> dict[str, object]:
             "scope_levels": _split(row["levels"]), "scope_domains": _split(row["domains"]),
             "measure": row["measure"], "measure_zh": row["measure_zh"], "measure_en": row["measure_en"],
             "query": None, "question": None, "counted": None, "uncertain": None, "recorded": None,
-            "percent": None, "state": "qualitative", "reason_zh": "定性目标：没有计量方式，不计数",
+            "ratio": None, "state": "qualitative", "reason_zh": "定性目标：没有计量方式，不计数",
             "reason_en": "qualitative target: no measure counts it", "note": row["note"]}
         measure = row["measure"]
-        if measure is not None:
+        since = entry["counted_from"]
+        if measure is not None and since is not None and as_of.isoformat()[:len(str(since))] < str(since):
+            entry.update(state="empty-period", reason_zh=f"期间为空：截至日期 {as_of.isoformat()} 早于起计日期 {since}，无可计数",
+                         reason_en=f"empty period: as of {as_of.isoformat()} is before counting starts ({since}), nothing to count")
+        elif measure is not None:
             path = measure_query(str(measure))
             if not (paths.queries_dir() / path).is_file():
                 entry.update(state="not-counted", reason_zh=f"未计数：没有计数查询 queries/{path}",
@@ -75,7 +80,7 @@ def progress(store: ox.Store, as_of: dt.date) -> dict[str, object]:
                     entry.update(state="not-counted", counted=None, uncertain=None, reason_zh=zh, reason_en=en)
                 else:
                     entry.update(state="counted", reason_zh=None, reason_en=None,
-                                 percent=round(int(entry["counted"]) / value, 4) if value else None)  # type: ignore[call-overload]
+                                 ratio=round(int(entry["counted"]) / value, 4) if value else None)  # type: ignore[call-overload]
         targets.append(entry)
     return {"schema": SCHEMA, "as_of": as_of.isoformat(), "targets": targets}
 

@@ -147,18 +147,17 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
                                         f"at least one of {wanted} is needed"))
         if not row_problems:
             # Without a key column (feedback) a row is its own key: only exact duplicates are caught.
-            key = values[mapping.key] if mapping.key else repr(sorted(values.items()))
-            key = getattr(key, "canonical", key)
+            key = _key(values, mapping.key) if mapping.key else repr(sorted(values.items()))
             if key in first_row_of:
                 # Compared as typed values: 'GB/T 1234—2020' and 'GB/T 1234-2020' are one number.
                 first_row, first_values = first_row_of[key]
                 if first_values == values:
-                    row_problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key) if mapping.key else None, str(key) if mapping.key else None,
+                    row_problems.append(Problem(name, row_number, _column_of(table, bound, _first(mapping.key)) if mapping.key else None, str(key) if mapping.key else None,
                                                 f"与第{first_row}行完全重复，已忽略", f"duplicate of row {first_row}; ignored"))
                 else:
                     differing = ", ".join(sorted(columns.get(k, k) for k in set(values) | set(first_values)
                                                  if values.get(k) != first_values.get(k)))
-                    problems.append(Problem(name, row_number, _column_of(table, bound, mapping.key or ""), str(key),
+                    problems.append(Problem(name, row_number, _column_of(table, bound, _first(mapping.key) or ""), str(key),
                                             f"与第{first_row}行同号但内容不同（{differing}），两行均已载入，stdkg validate 会报告矛盾，请核对",
                                             f"same key as row {first_row} but different {differing}; both rows loaded (stdkg validate reports the contradiction): check which is right",
                                             "warning"))
@@ -169,6 +168,17 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
             continue
         records.append(Record(mapping, name, row_number, values, raw, columns))
     return records, problems
+
+
+def _key(values: dict[str, object], key: str | tuple[str, ...]) -> object:
+    """A row's key: one field's value, or several joined (a pilot is its name in its region)."""
+    if isinstance(key, str):
+        return getattr(values[key], "canonical", values[key])
+    return " / ".join(str(getattr(values.get(f), "canonical", values.get(f)) or "") for f in key)
+
+
+def _first(key: str | tuple[str, ...] | None) -> str | None:
+    return key[0] if isinstance(key, tuple) else key
 
 
 def _column_of(table: Table, bound: dict[int, str], field_name: str) -> str:

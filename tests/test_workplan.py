@@ -58,15 +58,15 @@ def query(name: str, graph: Path, *params: str) -> list[dict[str, str]]:
 def test_progress_counts_on_a_hand_made_graph() -> None:
     graph = WORKPLAN / "progress_graph.ttl"
     late = progress_json(graph, "2025-06-30")
-    assert {k: late["T1"][k] for k in ("state", "counted", "uncertain", "recorded", "percent")} == {
-        "state": "counted", "counted": 4, "uncertain": 2, "recorded": 7, "percent": 1.0}
-    assert {k: late["T2"][k] for k in ("counted", "uncertain", "recorded", "percent")} == {
-        "counted": 2, "uncertain": 0, "recorded": 3, "percent": 0.25}
+    assert {k: late["T1"][k] for k in ("state", "counted", "uncertain", "recorded", "ratio")} == {
+        "state": "counted", "counted": 4, "uncertain": 2, "recorded": 7, "ratio": 1.0}
+    assert {k: late["T2"][k] for k in ("counted", "uncertain", "recorded", "ratio")} == {
+        "counted": 2, "uncertain": 0, "recorded": 3, "ratio": 0.25}
     assert late["T1"]["query"] == "queries/progress/editions_issued.rq"
     assert late["T3"]["state"] == "not-counted" and late["T3"]["counted"] is None  # no pilots: never 0
     assert late["T4"]["state"] == "qualitative" and late["T4"]["query"] is None
     early = progress_json(graph, "2024-12-31")
-    assert (early["T1"]["counted"], early["T1"]["uncertain"], early["T1"]["percent"]) == (3, 1, 0.75)
+    assert (early["T1"]["counted"], early["T1"]["uncertain"], early["T1"]["ratio"]) == (3, 1, 0.75)
 
 
 def test_progress_on_the_bundled_data(bundled_build: Path) -> None:
@@ -75,10 +75,10 @@ def test_progress_on_the_bundled_data(bundled_build: Path) -> None:
     first = targets["T2027-1"]
     assert (first["value"], first["deadline"], first["counted_from"]) == (200, "2027", "2024-01-04")
     assert first["scope_levels"] == ["国家标准", "行业标准"]
-    assert (first["counted"], first["percent"]) == (1, 0.005)  # GB/Z 45152-2024, issued 2024-12-31
+    assert (first["counted"], first["ratio"]) == (1, 0.005)  # GB/Z 45152-2024, issued 2024-12-31
     assert targets["T2027-2"]["state"] == "not-counted"
     assert "no sourced pilot list" in targets["T2027-2"]["reason_en"]
-    assert targets["T2027-3"]["state"] == "counted" and targets["T2027-3"]["percent"] is None  # no number to reach
+    assert targets["T2027-3"]["state"] == "counted" and targets["T2027-3"]["ratio"] is None  # no number to reach
     assert targets["T2035-1"]["state"] == "qualitative"
     text = run_stdkg("progress", str(bundled_build), "--as-of", "2025-06-30", env={"COLUMNS": "200"})
     assert text.returncode == 0
@@ -101,6 +101,60 @@ def test_progress_usage_errors(tmp_path: Path) -> None:
     assert bad_day.returncode == 2 and "YYYY-MM-DD" in bad_day.stderr
 
 
+@pytest.mark.parametrize("verb", ["progress", "analyze"])
+@pytest.mark.parametrize("day", ["2025-W26-1", "20250630", "2025-6-30", "2025-06-30T00:00"])
+def test_as_of_is_only_yyyy_mm_dd(verb: str, day: str) -> None:
+    """Python 3.11's date.fromisoformat takes week dates and basic format; --as-of documents YYYY-MM-DD."""
+    done = run_stdkg(verb, str(WORKPLAN / "progress_graph.ttl"), "--as-of", day)
+    assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_as_of_before_counting_starts_says_the_period_is_empty(bundled_build: Path) -> None:
+    targets = progress_json(bundled_build, "1900-01-01")
+    first = targets["T2027-1"]
+    assert (first["state"], first["counted"], first["ratio"]) == ("empty-period", None, None)
+    text = run_stdkg("progress", str(bundled_build), "--as-of", "1900-01-01", env={"COLUMNS": "200"})
+    assert text.returncode == 0
+    assert "empty period: as of 1900-01-01 is before counting starts (2024-01-04)" in text.stdout
+    assert "至 / to 1900-01-01" not in text.stdout and "计数 / counted" not in text.stdout
+
+
+def test_your_own_standards_keep_the_systems_targets(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    done = run_stdkg("build", "--input", str(REPO / "data" / "bps" / "standards.csv"), "--out", str(tmp_path / "o3"))
+    assert done.returncode == 0, done.stderr
+    targets = progress_json(tmp_path / "o3", "2025-06-30")
+    assert sorted(targets) == ["T2027-1", "T2027-2", "T2027-3", "T2035-1"]
+
+
+def test_progress_on_a_graph_without_targets_says_so() -> None:
+    graph = WORKPLAN / "equalisation_graph.ttl"  # regions and local standards, no stdkg:Target
+    text = run_stdkg("progress", str(graph), "--as-of", "2025-06-30")
+    assert text.returncode == 1 and "no work-plan targets in the graph" in text.stdout
+    assert "图谱中没有工作方案目标" in text.stdout
+    as_json = run_stdkg("progress", str(graph), "--as-of", "2025-06-30", "--format", "json")
+    assert as_json.returncode == 1 and json.loads(as_json.stdout)["targets"] == []
+    assert "no work-plan targets in the graph" in as_json.stderr
+
+
+def test_an_empty_input_folder_or_header_only_standards_table_is_warned(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    header = (REPO / "data" / "bps" / "standards.csv").read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "header_only.csv").write_text(header + "\n", encoding="utf-8")
+    for given in (empty, tmp_path / "header_only.csv"):
+        done = run_stdkg("build", "--input", str(given), "--out", str(tmp_path / "out"), "--format", "json")
+        assert done.returncode == 0, done.stderr
+        doc = json.loads(done.stdout)
+        warned = [p for p in doc["problems"] if p["severity"] == "warning" and p["file"] == str(given)]
+        assert len(warned) == 1 and "no standard was loaded" in warned[0]["en"], doc["problems"]
+        text = run_stdkg("build", "--input", str(given), "--out", str(tmp_path / "out"), env={"COLUMNS": "300"})
+        assert "未载入任何标准" in text.stdout and "no standard was loaded" in text.stdout
+
+
 # -------------------------------------------------------------------------- pilots and feedback
 
 def test_pilots_and_feedback_load_from_xlsx_and_csv_beside_the_bundled_standards(workplan_build: Path) -> None:
@@ -110,6 +164,67 @@ def test_pilots_and_feedback_load_from_xlsx_and_csv_beside_the_bundled_standards
     assert loaded["feedback.csv"] == ("feedback", 6, 6)
     assert loaded["standards.csv"] == ("standards", 31, 31)  # work-plan tables add to the system's standards
     assert loaded["workplan_targets.csv"] == ("targets", 4, 4)
+
+
+def feedback_iris(graph: Path) -> dict[str, str]:
+    rows = query("feedback_on_standard", graph, "standard=GB/T 35796-2017")
+    return {row["text"]: row["feedback"] for row in rows}
+
+
+def test_feedback_iris_come_from_content_not_file_name_or_row(workplan_build: Path, tmp_path: Path) -> None:
+    """Published IRIs must survive a renamed file and an inserted row between releases."""
+    before = feedback_iris(workplan_build)
+    assert len(before) == 3
+    assert all(iri.startswith("https://w3id.org/stdkg/bps/feedback/") and iri.count("feedback/") == 1 for iri in before.values())
+    lines = (WORKPLAN / "feedback.csv").read_text(encoding="utf-8").splitlines()
+    inserted = "GB/T 35796-2017,2024-01-02,北京市,12345热线,其他,（测试）插入的一行"
+    (tmp_path / "反馈-2025.csv").write_text("\n".join([lines[0], inserted, *lines[1:]]) + "\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(tmp_path / "反馈-2025.csv"), "--out", str(tmp_path / "build"))
+    assert done.returncode == 0, done.stderr
+    after = feedback_iris(tmp_path / "build")
+    assert {text: after[text] for text in before} == before
+    assert len(set(after.values())) == 4
+
+
+def test_pilots_of_one_name_in_two_regions_are_two_pilots(tmp_path: Path) -> None:
+    table = tmp_path / "pilots.csv"
+    table.write_text("试点名称,地区,领域,开始日期\n（测试）同名试点,浙江省,老有所养,2024-03-01\n"
+                     "（测试）同名试点,上海市,老有所养,2024-05-01\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(table), "--out", str(tmp_path / "build"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert [p for p in json.loads(done.stdout)["problems"] if p["file"] == "pilots.csv"] == []  # no contradiction
+    pilots = query("pilots_in_province", tmp_path / "build", "province=浙江") + query("pilots_in_province", tmp_path / "build", "province=上海")
+    assert sorted(p["pilot"].rsplit("/", 1)[1] for p in pilots) == [
+        "310000-%EF%BC%88%E6%B5%8B%E8%AF%95%EF%BC%89%E5%90%8C%E5%90%8D%E8%AF%95%E7%82%B9",
+        "330000-%EF%BC%88%E6%B5%8B%E8%AF%95%EF%BC%89%E5%90%8C%E5%90%8D%E8%AF%95%E7%82%B9"]
+
+
+def test_contradictory_pilots_are_reported_by_validate_as_build_promises(tmp_path: Path) -> None:
+    header = "试点名称,地区,领域,开始日期,结束日期\n"
+    # One name in two regions: two pilots; the 浙江 one ends before it starts.
+    two = tmp_path / "two" / "pilots.csv"
+    two.parent.mkdir()
+    two.write_text(header + "（测试）同名试点,浙江省,老有所养,2024-03-01,2023-01-01\n"
+                            "（测试）同名试点,上海市,老有所养,2024-05-01,2026-01-01\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(two), "--out", str(tmp_path / "b2"))
+    assert done.returncode == 0 and "both rows loaded" not in done.stdout, done.stdout
+    checked = run_stdkg("validate", str(tmp_path / "b2"), env={"COLUMNS": "300"})
+    assert checked.returncode == 1, checked.stdout
+    assert "PilotStartsBeforeItEnds" in checked.stdout and "The pilot's end date is before its start date" in checked.stdout
+    assert "PilotOneRegion" not in checked.stdout and "PilotOneStart" not in checked.stdout
+    pilots = progress_json(tmp_path / "b2", "2025-06-30")["T2027-2"]
+    assert (pilots["counted"], pilots["recorded"]) == (2, 2)
+    # One name in one region twice, with different dates: build warns and validate keeps the promise.
+    same = tmp_path / "same" / "pilots.csv"
+    same.parent.mkdir()
+    same.write_text(header + "（测试）同名试点,浙江省,老有所养,2024-03-01,2026-01-01\n"
+                             "（测试）同名试点,浙江省,老有所养,2024-04-01,2027-01-01\n", encoding="utf-8")
+    done = run_stdkg("build", "--input", str(same), "--out", str(tmp_path / "b1"), env={"COLUMNS": "300"})
+    assert done.returncode == 0 and "both rows loaded (stdkg validate reports the contradiction)" in done.stdout, done.stdout
+    checked = run_stdkg("validate", str(tmp_path / "b1"), env={"COLUMNS": "300"})
+    assert checked.returncode == 1
+    assert "PilotOneStart" in checked.stdout and "PilotOneEnd" in checked.stdout
+    assert "Contradicting start dates of one pilot" in checked.stdout
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -231,7 +346,7 @@ def test_readme_work_plan_section_is_real(tmp_path: Path) -> None:
     from conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Work plan / 工作方案", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n##+ ", readme.split("### Work plan / 工作方案", 1)[1], maxsplit=1)[0]  # up to the next heading
     blocks = re.findall(r"```console\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 3
     (tmp_path / "tests").symlink_to(REPO / "tests")  # the commands name tests/fixtures/… as from the repository
