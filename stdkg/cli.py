@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .console import BROKEN_PIPE, stderr_console, stdout_console
 from . import __version__
 from .build import build as build_graph, write_outputs, write_report
 from .cli_query import COMMANDS as QUERY_COMMANDS
@@ -30,7 +30,7 @@ from .stats import summarise
 from .store import open_store
 from .vocab import DEFAULT_BASE
 
-err = Console(stderr=True, highlight=False)
+err = stderr_console()
 
 
 class StdkgGroup(click.Group):
@@ -44,6 +44,10 @@ class StdkgGroup(click.Group):
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`stdkg query … | head`): stop quietly, as Unix tools do on SIGPIPE.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(BROKEN_PIPE)
         except Exception as exc:  # an unexpected bug: say so plainly; STDKG_DEBUG=1 shows the traceback
             if os.environ.get("STDKG_DEBUG"):
                 raise
@@ -110,7 +114,7 @@ def build(inputs: tuple[Path, ...], system_dir: Path | None, out_dir: Path, base
                                "rejected_rows": rejected, "tables": result.tables, "summary": summary,
                                "problems": [p.as_dict() for p in result.problems]}, ensure_ascii=False, indent=2))
     else:
-        console = Console(highlight=False)
+        console = stdout_console()
         for table in result.tables:
             console.print(f"载入 / loaded {table['file']} ({table['mapping']}): {table['loaded']}/{table['rows']} 行/rows")
         print_summary(console, summary)
@@ -138,7 +142,7 @@ def stats(graph: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        print_summary(Console(highlight=False), summary)
+        print_summary(stdout_console(), summary)
 
 
 # Verbs that live in their own modules are plain click commands, added here, so those

@@ -11,14 +11,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from .console import stderr_console
 from .analysis_report import as_json, as_markdown, impact_markdown, print_impact, print_text
 from .analyze import analyze as run_analysis
 from .analyze_deps import impact as run_impact
 from .analyze_html import render_html
 from .atomic import atomic_write, staged
-from .cli_common import as_of_day, graph_store, wide_console
+from .cli_common import as_of_day, graph_store
+from .console import wide_console
 from .vocab import DEFAULT_BASE
 
 FORMATS = ["text", "json", "markdown"]
@@ -27,7 +28,7 @@ FORMATS = ["text", "json", "markdown"]
 @contextmanager
 def _status(enabled: bool) -> Iterator[object]:
     """A spinner with the current step on stderr, when stderr is a terminal."""
-    err = Console(stderr=True)
+    err = stderr_console()
     if not (enabled and err.is_terminal):
         yield lambda step: None
         return

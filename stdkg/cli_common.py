@@ -4,12 +4,10 @@ the graph a verb reads and a console that does not wrap when piped."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
 import pyoxigraph as ox
-from rich.console import Console
 
 from .problems import StdkgError
 from .store import open_store
@@ -36,10 +34,3 @@ def graph_store(graph: Path) -> ox.Store:
     if not graph.exists():
         raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
     return open_store(graph)
-
-
-def wide_console() -> Console:
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped or captured: wide enough that tables do not wrap
-        console = Console(highlight=False, width=int(os.environ.get("COLUMNS", 160)))
-    return console

@@ -5,8 +5,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import click
-from rich.console import Console
 
+from .console import stderr_console
 from .cli_release import release
 from .diff import diff as run_diff
 from .diff_input import open_release
@@ -38,7 +38,7 @@ def diff(old: str, new: str, fmt: str) -> None:
       stdkg diff git:v2024 git:HEAD --format markdown > CHANGES.md
       stdkg diff old/stdkg.nt.gz build/ --format json
     """
-    err = Console(stderr=True)
+    err = stderr_console()
     with err.status("比较 / comparing …") if err.is_terminal else nullcontext():  # seconds on a large graph
         doc = run_diff(open_release(old), open_release(new), old, new)
     click.echo(RENDERERS[fmt](doc), nl=False)

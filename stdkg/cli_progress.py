@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from .cli_common import as_of_day, graph_store, wide_console
+from .cli_common import as_of_day, graph_store
+from .console import wide_console
 from .progress import progress as count_progress
 
 

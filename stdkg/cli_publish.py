@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from .console import stderr_console
 from .problems import StdkgError
 from .publish import GateFailed, publish as run_publish
 from .publish_dcat import DEFAULT_LICENSE
@@ -58,7 +58,7 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
             raise StdkgError(f"--as-of 应为日期 YYYY-MM-DD：'{as_of}' / --as-of must be a date, YYYY-MM-DD") from exc
     if not graph.exists():
         raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     status = err.status("发布 / publishing …") if err.is_terminal and fmt == "text" else None
     try:
         if status:

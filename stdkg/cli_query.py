@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .console import stderr_console, wide_console
 from . import sparql
 from .problems import StdkgError
 from .queries import LibraryQuery, find_query, library
@@ -59,10 +60,7 @@ def _endpoint(url: str, user: str | None, password: str | None, token_env: str |
 
 
 def _stdout() -> Console:
-    console = Console(highlight=False, soft_wrap=False)
-    if not console.is_terminal:  # piped or captured: wide enough that rows do not wrap
-        console = Console(highlight=False, soft_wrap=False, width=int(os.environ.get("COLUMNS", 200)))
-    return console
+    return wide_console(200)  # piped or captured: wide enough that rows do not wrap
 
 
 # -------------------------------------------------------------------------------------- query
@@ -151,7 +149,7 @@ def _warn_unknown_values(store: ox.Store, bindings: dict[str, ox.NamedNode | ox.
         else:
             continue
         if missing:
-            Console(stderr=True, highlight=False).print(
+            stderr_console().print(
                 f"[yellow]注意 / note:[/] {escape(name)} = {escape(term.value)} 不在图谱中 / is not in the graph")
 
 
@@ -276,7 +274,7 @@ def push(graph: Path, endpoint: str, target: str | None, protocol: str, gsp_url:
       STDKG_TOKEN=… stdkg push --endpoint https://kg.example.org/sparql --token-env STDKG_TOKEN --protocol update
     """
     server = _endpoint(endpoint, user, password, token_env, timeout)
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("推送 / pushing", total=None)

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 
+from .console import stderr_console
 from .cli_common import as_of_day as _date
 from .diff_report import KIND_NAMES
 from .release import GateFailed, RowsRejected, release as make_release
@@ -52,7 +52,7 @@ def release(version: str, out: Path, inputs: tuple[Path, ...], system_dir: Path 
       stdkg release --version 2025 --out releases/
       stdkg release --version 2025.1 --out releases/ --input 标准体系表.xlsx --previous releases/2025
     """
-    err = Console(stderr=True, highlight=False)
+    err = stderr_console()
     show = (lambda name: err.print(f"… {name}")) if fmt == "text" and err.is_terminal else (lambda name: None)
     try:
         done = make_release(version, out, system_dir=system_dir, inputs=list(inputs), previous=previous, base=base,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -471,3 +473,22 @@ def test_a_name_that_is_nowhere_in_the_graph_is_pointed_out(bundled_build: Path)
     assert "不在图谱中 / is not in the graph" in done.stderr and "不存在的领域" in done.stderr
     known = run_stdkg("query", "standards_in_domain", str(bundled_build), "--param", "domain=老有所养")
     assert "not in the graph" not in known.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(bundled_build: Path, tmp_path: Path) -> None:
+    """`stdkg query … | head -1`: no 'internal error' once head has what it wants; 141 as after SIGPIPE."""
+    everything = tmp_path / "everything.rq"
+    everything.write_text("SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "stdkg", "query", str(everything), str(bundled_build)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(200)
+    process.stdout.close()  # the table (over 300 kB) no longer fits the pipe: the next write breaks it
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and "internal error" not in error and "Traceback" not in error
+
+
+def test_data_in_messages_is_printed_as_it_is(bundled_build: Path) -> None:
+    """rich would print 'urn:x:nothing' as 'urn❌nothing' (an emoji code): consoles print data as it is."""
+    done = run_stdkg("query", "urn:x:nothing", str(bundled_build))
+    assert done.returncode == 2 and "'urn:x:nothing'" in " ".join(done.stderr.split())
