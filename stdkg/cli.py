@@ -21,6 +21,7 @@ from .build import build as build_graph, write_outputs, write_report
 from .cli_query import COMMANDS as QUERY_COMMANDS
 from .cli_validate import validate
 from .cli_analyze import COMMANDS as ANALYZE_COMMANDS
+from .cli_synth import synth
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
@@ -141,6 +142,7 @@ EXTRA_COMMANDS: list[click.Command] = [
     validate,
     *QUERY_COMMANDS,
     *ANALYZE_COMMANDS,
+    synth,
 ]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)
