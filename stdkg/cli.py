@@ -22,6 +22,7 @@ from .cli_query import COMMANDS as QUERY_COMMANDS
 from .cli_validate import validate
 from .cli_analyze import COMMANDS as ANALYZE_COMMANDS
 from .cli_synth import synth
+from .cli_pipeline import pipeline
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
@@ -143,6 +144,7 @@ EXTRA_COMMANDS: list[click.Command] = [
     *QUERY_COMMANDS,
     *ANALYZE_COMMANDS,
     synth,
+    pipeline,
 ]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)

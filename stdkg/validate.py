@@ -322,14 +322,15 @@ def validate_file(graph_path: Path, engine: str = "fast", extra_shapes: Iterable
     """
     from .store import graph_file, open_store
 
-    shapes = load_shapes(extra_shapes)
+    if engine not in ("fast", "pyshacl"):
+        raise StdkgError(f"未知引擎 / unknown engine '{engine}' (fast or pyshacl)")
     store = open_store(graph_path)
     for path in ontology_files():
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
     if engine == "fast":
-        rules = compile_shapes(shapes)
-        results = run_fast(store, rules)
-    elif engine == "pyshacl":
+        return validate_store(store, extra_shapes, checks)
+    shapes = load_shapes(extra_shapes)
+    if engine == "pyshacl":
         data = Graph()
         try:
             data.parse(graph_file(graph_path))
@@ -343,6 +344,13 @@ def validate_file(graph_path: Path, engine: str = "fast", extra_shapes: Iterable
         raise StdkgError(f"未知引擎 / unknown engine '{engine}' (fast or pyshacl)")
     results = sorted(set(results) | set(run_checks(store, checks)))
     return Validation(results, engine, len(rules), _labels(store, {r.focus for r in results} | {r.value or "" for r in results}))
+
+
+def validate_store(store: ox.Store, extra_shapes: Iterable[Path] = (), checks: Iterable[Path] = ()) -> Validation:
+    """The fast engine on a store that already holds the graph and the ontology (as a build's does)."""
+    rules = compile_shapes(load_shapes(extra_shapes))
+    results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
+    return Validation(results, "fast", len(rules), _labels(store, {r.focus for r in results} | {r.value or "" for r in results}))
 
 
 def _labels(store: ox.Store, iris: set[str]) -> dict[str, str]:
