@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -62,6 +62,9 @@ class Rule:
     message_en: str
     name_zh: str
     name_en: str
+    # The shape's target classes, or None when it also targets otherwise (nodes, subjects of …):
+    # an incremental run (validate_cache) restricts only rules whose focus nodes it can tell.
+    target_classes: tuple[str, ...] | None = None
 
 
 def shapes_files(extra: Iterable[Path] = ()) -> list[Path]:
@@ -208,12 +211,16 @@ def compile_shapes(graph: Graph) -> list[Rule]:
         unknown = {p for p in graph.predicates(shape, None) if str(p).startswith(str(SH))} - TARGETS - ANNOTATIONS - {SH.property, SH.sparql}
         if unknown:
             raise Unsupported(f"{shape}: 快速引擎不支持 / the fast engine does not compile {', '.join(sorted(map(str, unknown)))}; use --engine pyshacl")
+        first = len(rules)
         for prop in sorted(graph.objects(shape, SH.property), key=str):
             if not _deactivated(graph, prop):
                 rules.extend(_property_rules(graph, shape, prop, target))
         for constraint in sorted(graph.objects(shape, SH.sparql), key=str):
             if not _deactivated(graph, constraint):
                 rules.append(_sparql_rule(graph, shape, constraint, target))
+        only_classes = not any(graph.value(shape, t) is not None for t in TARGETS - {SH.targetClass})
+        classes = tuple(sorted(str(c) for c in graph.objects(shape, SH.targetClass))) if only_classes else None
+        rules[first:] = [replace(rule, target_classes=classes) for rule in rules[first:]]
     return rules
 
 
