@@ -25,6 +25,7 @@ import pickle
 import shutil
 from bisect import bisect_left
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .problems import StdkgError
+from .store import open_store
 from .validate import (Result, Rule, Validation, _labels, compile_shapes, load_shapes, ontology_files, run_checks,
                        run_fast, shapes_files)
 
@@ -237,11 +239,18 @@ def _save(cache: Path, state: State) -> None:
 def _full(nt: Path, data: mmap.mmap, cache: Path, print_: str, rules: list[Rule], checks: list[Path]) -> tuple[Validation, Run]:
     cache.mkdir(parents=True, exist_ok=True)
     (cache / STATE).unlink(missing_ok=True)
-    store = _load_store(cache / STORE, nt)
-    subjects, hashes, boundaries, bucket_hashes = _full_index(data)
-    results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
-    labels = _labels(store, {r.focus for r in results} | {r.value or "" for r in results})
-    store.flush()
+    # Queries over the whole graph run ~3× faster in memory than on disk: the full run validates
+    # an in-memory store while the on-disk one for later runs is loaded on the other core.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        on_disk = pool.submit(_load_store, cache / STORE, nt)
+        store = open_store(nt, ox.RdfFormat.N_TRIPLES)
+        for path in ontology_files():
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
+        labels = _labels(store, {r.focus for r in results} | {r.value or "" for r in results})
+        del store
+        subjects, hashes, boundaries, bucket_hashes = _full_index(data)
+        on_disk.result().flush()
     _save(cache, State(print_, subjects, hashes, boundaries, bucket_hashes, results, labels, len(rules)))
     return Validation(results, "fast", len(rules), labels), Run(full=True, changed_subjects=len(subjects))
 
