@@ -42,6 +42,7 @@ STATE = "state.pickle"
 STORE = "store"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DOCUMENT = "https://w3id.org/stdkg/ontology#StandardDocument"
+SUBGRAPH_STEPS = 3  # steps through standard documents a rule reads from its focus (a mutual reference: three)
 DOCUMENT_STEPS = 2  # steps through standard documents beyond the first step from a change
 
 
@@ -193,12 +194,24 @@ def _document_classes(store: ox.Store) -> set[str]:
     return {row["c"].value for row in store.query(query)} | {DOCUMENT}
 
 
-def _restricted(rule: Rule, focus: list[str]) -> Rule:
-    """The rule evaluated only for these focus nodes: a VALUES block joined at the top of its WHERE."""
-    head, sep, tail = rule.query.partition("{")
-    where = head.upper().rfind("WHERE")
-    assert sep and where >= 0, rule.shape
-    return Rule(**{**rule.__dict__, "query": f"{head}{{ VALUES ?this {{ {_values(focus)} }} {tail}"})
+def _neighbourhood_store(store: ox.Store, focus: set[str]) -> ox.Store:
+    """An in-memory store with every triple a rule needs to judge the ``focus`` documents: those
+    of the focus nodes, of their neighbours (either direction), and of the standard documents up
+    to three steps away, plus the ontology. Rules run there whole, which Oxigraph does fast; run
+    on the big store with the focus as VALUES, its join order made some rules slower than a full run."""
+    needed = set(focus) | _neighbours(store, focus, documents_only=False)
+    frontier = set(focus)
+    for _ in range(SUBGRAPH_STEPS):
+        frontier = _neighbours(store, frontier, documents_only=True) - needed
+        needed |= frontier
+    small = ox.Store()
+    quads = []
+    for iri in needed:
+        quads.extend(store.quads_for_pattern(ox.NamedNode(iri), None, None, ox.DefaultGraph()))
+    small.extend(quads)
+    for path in ontology_files():
+        small.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    return small
 
 
 # --------------------------------------------------------------------------------------- runs
@@ -302,15 +315,13 @@ def _incremental(data: mmap.mmap, cache: Path, state: State, rules: list[Rule], 
     wanted = set(focus)
     kept = [r for r in state.results if r.shape not in whole_shapes and r.component != "SPARQLCheck" and r.focus not in wanted]
     fresh: set[Result] = set(run_fast(store, whole)) | set(run_checks(store, checks))
-    for start in range(0, len(focus), 5000):
-        chunk = focus[start:start + 5000]
-        fresh |= set(run_fast(store, [_restricted(rule, chunk) for rule in again]))
+    documents_affected = _documents(store, affected)
+    small = _neighbourhood_store(store, documents_affected)
+    fresh |= {r for r in run_fast(small, again) if r.focus in documents_affected}
     results = sorted(set(kept) | fresh)
-    stale = seeds
-    labels = {k: v for k, v in state.labels.items() if k not in stale}
-    missing = ({r.focus for r in results} | {r.value or "" for r in results}) - labels.keys()
-    labels.update(_labels(store, missing))
-    labels = {k: v for k, v in labels.items() if k in {r.focus for r in results} | {r.value or "" for r in results}}
+    named = {r.focus for r in results} | {r.value or "" for r in results}
+    labels = {k: v for k, v in state.labels.items() if k not in seeds and k in named}  # a changed node may have a new number
+    labels.update(_labels(store, named - labels.keys()))
     store.flush()
     state.results, state.labels, state.rules = results, labels, len(rules)
     _save(cache, state)
