@@ -200,10 +200,11 @@ def _neighbourhood_store(store: ox.Store, focus: set[str]) -> ox.Store:
     to three steps away, plus the ontology. Rules run there whole, which Oxigraph does fast; run
     on the big store with the focus as VALUES, its join order made some rules slower than a full run."""
     needed = set(focus) | _neighbours(store, focus, documents_only=False)
-    frontier = set(focus)
+    frontier, walked = set(focus), set(focus)
     for _ in range(SUBGRAPH_STEPS):
-        frontier = _neighbours(store, frontier, documents_only=True) - needed
-        needed |= frontier
+        frontier = _neighbours(store, frontier, documents_only=True) - walked
+        walked |= frontier
+    needed |= walked
     small = ox.Store()
     quads = []
     for iri in needed:
