@@ -176,6 +176,9 @@ def run_size(editions: int, seed: int, root: Path, previous: Size | None, args: 
     size.steps["queries"]["total_query_s"] = round(sum(times.values()), 2)
     size.slowest_query = max(times.items(), key=lambda kv: kv[1])
 
+    if editions > args.full_steps_max:  # the largest sizes: the pipeline and the queries only
+        size.incremental_note = f"incremental and separate steps skipped (> --full-steps-max {args.full_steps_max:,})"
+        return _baseline(size, previous, piped, root, args, log, [corpus, piped, cache])
     step("validate --cache (fills cache)", stdkg("validate", str(piped), "--cache", str(cache), "--format", "json"), ok=(0, 1))
     edit_rows(corpus / "standards.csv", 100, seed)
     step("build (100 rows edited)", stdkg("build", "--input", str(corpus), "--out", str(piped), "--format", "json"))
@@ -184,11 +187,17 @@ def run_size(editions: int, seed: int, root: Path, previous: Size | None, args: 
     full = step("validate", stdkg("validate", str(piped), "--format", "json"), ok=(0, 1))
     size.incremental_equal_full = incremental.stdout == full.stdout
     step("analyze", stdkg("analyze", str(piped), "--as-of", AS_OF, "--format", "json"))
+    return _baseline(size, previous, piped, root, args, log, [corpus, piped, cache])
 
+
+def _baseline(size: Size, previous: Size | None, piped: Path, root: Path, args: argparse.Namespace, log,  # type: ignore[no-untyped-def]
+              folders: list[Path]) -> Size:
     estimate = None
     if previous is not None and previous.baseline_rdflib_s is not None:
         estimate = previous.baseline_rdflib_s * size.triples / max(previous.triples, 1)
-    if previous is not None and previous.baseline_rdflib_s is None:
+    if size.editions > args.rdflib_max:
+        size.baseline_note = f"rdflib baseline skipped (> --rdflib-max {args.rdflib_max:,} editions)"
+    elif previous is not None and previous.baseline_rdflib_s is None:
         size.baseline_note = "rdflib baseline skipped: it was skipped at the smaller size too"
     elif estimate is not None and estimate > args.baseline_limit:
         size.baseline_note = f"rdflib baseline skipped: about {estimate:.0f} s expected (> --baseline-limit {args.baseline_limit:.0f} s)"
@@ -200,7 +209,7 @@ def run_size(editions: int, seed: int, root: Path, previous: Size | None, args: 
             log(f"baseline rdflib: {base.seconds:.1f} s, {base.peak_mib:,.0f} MiB")
         else:
             size.baseline_note = f"rdflib baseline failed: {base.stderr.strip()[-300:]}"
-    for folder in (corpus, piped, cache):
+    for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     return size
 
@@ -222,15 +231,17 @@ def table(sizes: list[Size]) -> str:
     lines = []
     for s in sizes:
         st = s.steps
-        apart = st["build (100 rows edited)"]["seconds"] + st["validate"]["seconds"] + st["analyze"]["seconds"]
+        full = "validate" in st
+        apart = st["build (100 rows edited)"]["seconds"] + st["validate"]["seconds"] + st["analyze"]["seconds"] if full else None
         lines.append([f"{s.editions:,}", f"{s.triples:,}", f"{st['pipeline']['seconds']:.1f}",
                       f"{s.pipeline_stages.get('build', 0):.1f}", f"{s.pipeline_stages.get('validate', 0):.1f}",
-                      f"{s.pipeline_stages.get('analyze', 0):.1f}", f"{st['pipeline']['peak_mib']:,.0f}", f"{apart:.1f}",
+                      f"{s.pipeline_stages.get('analyze', 0):.1f}", f"{st['pipeline']['peak_mib']:,.0f}", f"{apart:.1f}" if apart is not None else "–",
                       f"{st['queries']['total_query_s']:.1f}", f"{s.slowest_query[1]:.2f}" if s.slowest_query else "–",
-                      f"{st['validate --cache (incremental)']['seconds']:.1f}",
+                      f"{st['validate --cache (incremental)']['seconds']:.1f}" if full else "–",
                       f"{s.baseline_rdflib_s:.1f}" if s.baseline_rdflib_s is not None else "skipped",
                       f"{s.baseline_rdflib_s / st['pipeline']['seconds']:.2f}×" if s.baseline_rdflib_s is not None else "–",
-                      "yes" if s.seeded_exact else "NO", "yes" if s.incremental_equal_full else "NO"])
+                      "yes" if s.seeded_exact else "NO",
+                      ("yes" if s.incremental_equal_full else "NO") if full else "–"])
     widths = [max(len(h), *(len(row[i]) for row in lines)) for i, h in enumerate(head)]
     out = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in [head, *lines]]
     out.insert(1, "  ".join("-" * w for w in widths))
@@ -245,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the rdflib baseline where it is expected to take longer (seconds)")
     parser.add_argument("--pyshacl-editions", type=int, default=100,
                         help="corpus size for the pySHACL comparison (0: skip); pySHACL takes minutes at a few hundred")
+    parser.add_argument("--full-steps-max", type=int, default=10**9,
+                        help="above this many editions run only the pipeline and the queries (no cache, no separate commands)")
+    parser.add_argument("--rdflib-max", type=int, default=10**9, help="no rdflib baseline above this many editions")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
