@@ -54,6 +54,7 @@ class BuildResult:
     stubs: int = 0
     outputs: list[Path] = field(default_factory=list)
     summary: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    store: ox.Store | None = None  # the written graph in Oxigraph, kept by write_outputs(keep_store=True)
 
     @property
     def rejected_rows(self) -> int:
@@ -260,13 +261,17 @@ def _unmatched(name: str, header: list[str], mappings: list[Mapping]) -> Problem
                    f"no mapping recognises this header (missing required columns per mapping: {needs}); file not loaded")
 
 
-def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None = None) -> list[Path]:
-    """Write stdkg.nt, stdkg.ttl and build-report.json, each atomically; summarise on the way."""
+def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None = None,
+                  keep_store: bool = False) -> list[Path]:
+    """Write stdkg.nt, stdkg.ttl and build-report.json, each atomically; summarise on the way.
+
+    With ``keep_store``, the Oxigraph store the summary was computed on stays in
+    ``result.store``, so validation and analysis in the same process need not load it again."""
     with paused_gc():
-        return _write_outputs(result, out_dir, progress)
+        return _write_outputs(result, out_dir, progress, keep_store)
 
 
-def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None) -> list[Path]:
+def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None, keep_store: bool) -> list[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -287,13 +292,20 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
         # The summary reads the N-Triples just written into Oxigraph, whose Rust parser runs
         # beside the Turtle writer on the second core.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            summary = pool.submit(lambda: summarise(open_store(new_nt, ox.RdfFormat.N_TRIPLES)))
+            loaded = pool.submit(_load_and_summarise, new_nt)
             write_turtle(rows, ttl, stage)
-            result.summary = summary.result()
+            store, result.summary = loaded.result()
+        if keep_store:
+            result.store = store
         write_report(result, out_dir, graph_written=True, stage=stage)
     if progress:
         progress("write", 3, 3)
     return [nt, ttl, report]
+
+
+def _load_and_summarise(nt: Path) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
+    store = open_store(nt, ox.RdfFormat.N_TRIPLES)
+    return store, summarise(store)
 
 
 def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False, stage: Staged | None = None) -> Path:

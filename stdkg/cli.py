@@ -24,6 +24,8 @@ from .cli_analyze import COMMANDS as ANALYZE_COMMANDS
 from .cli_diff import COMMANDS as DIFF_COMMANDS
 from .cli_progress import progress
 from .cli_publish import COMMANDS as PUBLISH_COMMANDS
+from .cli_synth import synth
+from .cli_pipeline import pipeline
 from .problems import StdkgError
 from .report import print_problems, print_summary
 from .stats import summarise
@@ -155,6 +157,8 @@ EXTRA_COMMANDS: list[click.Command] = [
     *DIFF_COMMANDS,
     progress,
     *PUBLISH_COMMANDS,
+    synth,
+    pipeline,
 ]
 for _command in EXTRA_COMMANDS:
     main.add_command(_command)

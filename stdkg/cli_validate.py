@@ -11,7 +11,9 @@ import click
 from .atomic import atomic_write
 from .build import build
 from .problems import StdkgError
+from .store import graph_file
 from .validate import validate_file
+from .validate_cache import validate_cached
 from .validation_report import RENDERERS, SUFFIX_FORMATS
 
 
@@ -31,10 +33,13 @@ from .validation_report import RENDERERS, SUFFIX_FORMATS
               help="The gate: exit 1 when a result of this severity or worse exists.")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True,
               help="What to print: text (grouped by rule), json, turtle (sh:ValidationReport) or junit (XML for CI).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Keep a cache here and, next time, check again only what changed since (fast engine, a build's stdkg.nt).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the report to this file (.json, .ttl, .xml for JUnit, .txt), pass or fail.")
 def validate(graph: Path, inputs: tuple[Path, ...], system_dir: Path | None, extra_shapes: tuple[Path, ...],
-             checks: tuple[Path, ...], engine: str, fail_on: str, fmt: str, report_path: Path | None) -> None:
+             checks: tuple[Path, ...], engine: str, fail_on: str, fmt: str, cache_dir: Path | None,
+             report_path: Path | None) -> None:
     """Check a graph against the SHACL shapes in shapes/ before a release.
 
     GRAPH is a build folder (default: build/) or a graph file. Exit 0 when the gate passes,
@@ -47,7 +52,10 @@ def validate(graph: Path, inputs: tuple[Path, ...], system_dir: Path | None, ext
       stdkg validate
       stdkg validate build/ --fail-on warning --format junit --report validation.xml
       stdkg validate --input 标准体系表.xlsx --check my-rule.rq
+      stdkg validate build/ --cache .stdkg-cache/   # after a rebuild: only what changed
     """
+    if cache_dir is not None and (inputs or engine != "fast"):
+        raise StdkgError("--cache 只用于快速引擎验证已构建的图谱 / --cache works with the fast engine on a built graph, not with --input")
     with tempfile.TemporaryDirectory(prefix="stdkg-validate-") as tmp:
         if inputs:
             built = build(system_dir, list(inputs), Path(tmp))
@@ -57,7 +65,16 @@ def validate(graph: Path, inputs: tuple[Path, ...], system_dir: Path | None, ext
             graph = Path(tmp)
         elif not graph.exists():
             raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
-        validation = validate_file(graph, engine, extra_shapes, checks)
+        if cache_dir is not None:
+            nt = graph_file(graph)
+            if nt.suffix.lower() != ".nt":
+                raise StdkgError(f"{nt}: --cache 需要 stdkg build 写出的 stdkg.nt / --cache needs the stdkg.nt a build writes")
+            validation, run = validate_cached(nt, cache_dir, extra_shapes, checks)
+            click.echo(("全量 / full run" if run.full else
+                        f"增量 / incremental: {run.changed_subjects} 个主语有变 / subjects changed, "
+                        f"{run.affected_focus} 个节点重验 / nodes rechecked") + f" (cache {cache_dir})", err=True)
+        else:
+            validation = validate_file(graph, engine, extra_shapes, checks)
     if report_path is not None:
         report_format = SUFFIX_FORMATS.get(report_path.suffix.lower(), "text")
         with atomic_write(report_path) as out:

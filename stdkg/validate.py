@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -62,6 +62,9 @@ class Rule:
     message_en: str
     name_zh: str
     name_en: str
+    # The shape's target classes, or None when it also targets otherwise (nodes, subjects of …):
+    # an incremental run (validate_cache) restricts only rules whose focus nodes it can tell.
+    target_classes: tuple[str, ...] | None = None
 
 
 def shapes_files(extra: Iterable[Path] = ()) -> list[Path]:
@@ -240,12 +243,16 @@ def compile_shapes(graph: Graph) -> list[Rule]:
         unknown = {p for p in graph.predicates(shape, None) if str(p).startswith(str(SH))} - TARGETS - ANNOTATIONS - {SH.property, SH.sparql}
         if unknown:
             raise Unsupported(f"{shape}: 快速引擎不支持 / the fast engine does not compile {', '.join(sorted(map(str, unknown)))}; use --engine pyshacl")
+        first = len(rules)
         for prop in sorted(graph.objects(shape, SH.property), key=str):
             if not _deactivated(graph, prop):
                 rules.extend(_property_rules(graph, shape, prop, target))
         for constraint in sorted(graph.objects(shape, SH.sparql), key=str):
             if not _deactivated(graph, constraint):
                 rules.append(_sparql_rule(graph, shape, constraint, target))
+        only_classes = not any(graph.value(shape, t) is not None for t in TARGETS - {SH.targetClass})
+        classes = tuple(sorted(str(c) for c in graph.objects(shape, SH.targetClass))) if only_classes else None
+        rules[first:] = [replace(rule, target_classes=classes) for rule in rules[first:]]
     return rules
 
 
@@ -354,14 +361,15 @@ def validate_file(graph_path: Path, engine: str = "fast", extra_shapes: Iterable
     """
     from .store import graph_file, open_store
 
-    shapes = load_shapes(extra_shapes)
+    if engine not in ("fast", "pyshacl"):
+        raise StdkgError(f"未知引擎 / unknown engine '{engine}' (fast or pyshacl)")
     store = open_store(graph_path)
     for path in ontology_files():
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
     if engine == "fast":
-        rules = compile_shapes(shapes)
-        results = run_fast(store, rules)
-    elif engine == "pyshacl":
+        return validate_store(store, extra_shapes, checks)
+    shapes = load_shapes(extra_shapes)
+    if engine == "pyshacl":
         data = Graph()
         try:
             data.parse(graph_file(graph_path))
@@ -375,6 +383,13 @@ def validate_file(graph_path: Path, engine: str = "fast", extra_shapes: Iterable
         raise StdkgError(f"未知引擎 / unknown engine '{engine}' (fast or pyshacl)")
     results = sorted(set(results) | set(run_checks(store, checks)))
     return Validation(results, engine, len(rules), _labels(store, {r.focus for r in results} | {r.value or "" for r in results}))
+
+
+def validate_store(store: ox.Store, extra_shapes: Iterable[Path] = (), checks: Iterable[Path] = ()) -> Validation:
+    """The fast engine on a store that already holds the graph and the ontology (as a build's does)."""
+    rules = compile_shapes(load_shapes(extra_shapes))
+    results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
+    return Validation(results, "fast", len(rules), _labels(store, {r.focus for r in results} | {r.value or "" for r in results}))
 
 
 def _labels(store: ox.Store, iris: set[str]) -> dict[str, str]:

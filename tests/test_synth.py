@@ -1,4 +1,5 @@
-"""benchmarks/synth.py: a deterministic synthetic corpus that loads whole, and never lands in data/."""
+"""stdkg synth: a deterministic synthetic corpus that loads whole, never lands in data/, and
+whose seeded errors validate and analyze recover exactly."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_stdkg
 from stdkg.numbers import parse_standard_number
+from stdkg.synth import load_manifest
+from stdkg.synth_errors import KINDS, recovery
 
 REPO = Path(__file__).resolve().parent.parent
-SYNTH = REPO / "benchmarks" / "synth.py"
 N = 300
 
 
-def synth(out: Path, seed: int = 1, editions: int = N) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SYNTH), "--editions", str(editions), "--seed", str(seed),
-                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+def synth(out: Path, seed: int = 1, editions: int = N, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_stdkg("synth", "--editions", str(editions), "--seed", str(seed), "--out", str(out), *extra)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def real_numbers() -> set[str]:
 
 def test_same_seed_same_bytes(corpus: Path, tmp_path: Path) -> None:
     assert synth(tmp_path / "again").returncode == 0
-    for name in ("standards.csv", "SYNTHETIC.md"):
+    for name in ("standards.csv", "SYNTHETIC.md", "seeded-errors.yaml"):
         assert (tmp_path / "again" / name).read_bytes() == (corpus / name).read_bytes()
 
 
@@ -54,6 +56,8 @@ def test_other_seed_other_rows(corpus: Path, tmp_path: Path) -> None:
 def test_says_it_is_synthetic(corpus: Path) -> None:
     note = (corpus / "SYNTHETIC.md").read_text(encoding="utf-8")
     assert "synthetic" in note.lower() and "--seed 1" in note and f"--editions {N}" in note
+    manifest = load_manifest(corpus)
+    assert manifest["synthetic"] is True and manifest["editions"] == N and set(manifest["errors"]) == set(KINDS)
     header = (corpus / "standards.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     with open(REPO / "data" / "bps" / "standards.csv", encoding="utf-8", newline="") as f:
         real_header = next(csv.reader(f))
@@ -67,7 +71,7 @@ def test_refuses_out_under_data(inside: str) -> None:
     existed = target.exists()
     result = synth(target, editions=5)
     assert result.returncode == 2
-    assert "data/" in result.stderr
+    assert "data/" in result.stderr and "Traceback" not in result.stderr
     assert existed or not target.exists()
     assert not (REPO / "data" / "SYNTHETIC.md").exists() and not (REPO / "data" / "bps" / "SYNTHETIC.md").exists()
 
@@ -78,10 +82,11 @@ def test_every_number_is_synthetic_or_bundled(corpus: Path) -> None:
     assert len(rows) == N
     assert len({row["number"] for row in rows}) == N
     cited: list[str] = []
+    seeded = set(load_manifest(corpus)["errors"]["issued_after_implemented"]["focus"])
     for row in rows:
         number = parse_standard_number(row["number"])
         assert int(number.serial.split(".")[0]) >= 900000, row["number"]
-        assert row["issued"] < row["implemented"]
+        assert (row["issued"] < row["implemented"]) is (number.canonical not in seeded)
         for column in ("replaces", "local_counterpart_of"):
             cited += [n for n in row[column].split(";") if n.strip()]
         cited += [n for n in row["normative_references"].split(";") if n.strip()]
@@ -111,3 +116,38 @@ def test_loads_whole_with_strict(corpus: Path, tmp_path: Path) -> None:
     assert tables["standards.csv"]["rows"] == tables["standards.csv"]["loaded"] == N
     assert all(t["loaded"] == t["rows"] for t in report["tables"])
     assert (out / "stdkg.nt").stat().st_size > 0
+
+
+def test_old_benchmark_path_still_writes_a_corpus(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "synth.py"), "--editions", "20", "--out",
+                             str(tmp_path / "c")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(table(tmp_path / "c")) == 20
+
+
+@pytest.mark.parametrize(("editions", "errors", "seed"), [(2000, 3, 5), (600, 1, 2)])
+def test_validate_and_analyze_recover_exactly_the_seeded_errors(tmp_path: Path, editions: int, errors: int, seed: int) -> None:
+    corpus, build = tmp_path / "corpus", tmp_path / "build"
+    assert synth(corpus, seed, editions, "--errors", str(errors)).returncode == 0
+    assert run_stdkg("build", "--input", str(corpus), "--out", str(build), "--strict").returncode == 0
+    validated = run_stdkg("validate", str(build), "--format", "json")
+    assert validated.returncode == 1  # seeded violations fail the gate
+    analysed = run_stdkg("analyze", str(build), "--as-of", "2025-10-01", "--format", "json")
+    assert analysed.returncode == 0, analysed.stderr
+    manifest = load_manifest(corpus)
+    report = recovery(manifest, json.loads(validated.stdout)["results"], json.loads(analysed.stdout))
+    assert set(report) == set(KINDS)
+    for kind, entry in report.items():
+        assert entry["found"] == entry["expected"] > 0 and entry["exact"], (kind, entry)
+        assert entry.get("analyze_exact", True), (kind, entry)
+    assert manifest["errors"]["mutual_reference"]["analyze"]["count"] == errors
+    assert manifest["errors"]["self_reference"]["seeded"] == errors
+
+
+def test_no_errors_means_none_found(tmp_path: Path) -> None:
+    corpus, build = tmp_path / "corpus", tmp_path / "build"
+    assert synth(corpus, 4, 1500, "--errors", "0").returncode == 0
+    assert run_stdkg("build", "--input", str(corpus), "--out", str(build), "--strict").returncode == 0
+    validated = json.loads(run_stdkg("validate", str(build), "--format", "json").stdout)
+    shapes = {entry[1] for entry in KINDS.values()}
+    assert not [r for r in validated["results"] if r["rule"] in shapes]

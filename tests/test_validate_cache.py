@@ -1,0 +1,102 @@
+"""stdkg validate --cache: after edits and a rebuild, checking only what changed gives exactly
+what a full validation gives."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import run_stdkg
+
+
+def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def edit(rows: list[dict[str, str]], rng: random.Random, count: int) -> list[dict[str, str]]:
+    """Edits of every kind a maintainer makes: statuses, dates, references (a mutual one too),
+    counterparts, titles, a row removed, a new edition added."""
+    rows = [dict(r) for r in rows]
+    picks = rng.sample(range(len(rows)), count)
+    for n, index in enumerate(picks):
+        row, other = rows[index], rows[rng.randrange(len(rows))]
+        match n % 7:
+            case 0:
+                row["status"] = "废止" if row["status"] == "现行" else "现行"
+            case 1:
+                row["implemented"], row["issued"] = row["issued"], row["implemented"]
+            case 2:
+                row["normative_references"] = "; ".join(filter(None, [row["normative_references"], other["number"]]))
+            case 3:  # an undated reference each way: a mutual reference between two works
+                row["normative_references"] = other["number"].rsplit("-", 1)[0]
+                other["normative_references"] = row["number"].rsplit("-", 1)[0]
+            case 4:
+                row["local_counterpart_of"] = other["number"] if row["region"] else ""
+            case 5:
+                row["title_zh"] += "（修订）"
+            case 6:
+                row["normative_references"] = ""
+    # Two steps away: abolishing the current edition of a work that a current row cites undated
+    # changes that row's result (the undated reference has no current edition left).
+    by_work = {}
+    for row in rows:
+        by_work.setdefault(row["number"].rsplit("-", 1)[0], []).append(row)
+    cited = [ref.strip() for row in rows if row["status"] == "现行"
+             for ref in row["normative_references"].split(";") if ref.strip() in by_work]
+    for work in rng.sample(sorted(set(cited)), min(3, len(set(cited)))):
+        for row in by_work[work]:
+            row["status"] = "废止"
+    removed = rows.pop(picks[-1])
+    rows.append({**removed, "number": removed["number"].rsplit("-", 1)[0] + "-2026", "replaces": removed["number"],
+                 "issued": "2026-01-05", "implemented": "2026-07-01", "status": "即将实施"})
+    return rows
+
+
+@pytest.mark.parametrize(("seed", "edits"), [(1, 40), (2, 40), (3, 4)])  # few edits: the rechecked area's edge matters
+def test_incremental_equals_full_after_edits(tmp_path: Path, seed: int, edits: int) -> None:
+    corpus, build, cache = tmp_path / "corpus", tmp_path / "build", tmp_path / "cache"
+    assert run_stdkg("synth", "--editions", "1200", "--seed", str(seed), "--out", str(corpus)).returncode == 0
+    assert run_stdkg("build", "--input", str(corpus), "--out", str(build)).returncode == 0
+    first = run_stdkg("validate", str(build), "--cache", str(cache), "--format", "json")
+    assert "全量 / full run" in first.stderr
+    assert first.stdout == run_stdkg("validate", str(build), "--format", "json").stdout
+
+    header, rows = read(corpus / "standards.csv")
+    rng = random.Random(seed)
+    for round_ in range(2):  # two rounds: the cache written by an incremental run is right too
+        rows = edit(rows, rng, edits)
+        write(corpus / "standards.csv", header, rows)
+        assert run_stdkg("build", "--input", str(corpus), "--out", str(build)).returncode == 0
+        incremental = run_stdkg("validate", str(build), "--cache", str(cache), "--format", "json")
+        assert "增量 / incremental" in incremental.stderr, incremental.stderr
+        full = run_stdkg("validate", str(build), "--format", "json")
+        assert incremental.returncode == full.returncode
+        assert incremental.stdout == full.stdout, f"round {round_}"
+
+
+def test_changed_shapes_mean_a_full_run(tmp_path: Path) -> None:
+    corpus, build, cache = tmp_path / "corpus", tmp_path / "build", tmp_path / "cache"
+    assert run_stdkg("synth", "--editions", "200", "--out", str(corpus)).returncode == 0
+    assert run_stdkg("build", "--input", str(corpus), "--out", str(build)).returncode == 0
+    assert "全量" in run_stdkg("validate", str(build), "--cache", str(cache)).stderr
+    assert "增量" in run_stdkg("validate", str(build), "--cache", str(cache)).stderr
+    extra = tmp_path / "extra.ttl"
+    extra.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n", encoding="utf-8")
+    assert "全量" in run_stdkg("validate", str(build), "--cache", str(cache), "--shapes", str(extra)).stderr
+
+
+def test_cache_refuses_input_tables(tmp_path: Path) -> None:
+    result = run_stdkg("validate", "--input", str(Path(__file__).parent.parent / "data" / "bps"), "--cache", str(tmp_path))
+    assert result.returncode == 2 and "--cache" in result.stderr
