@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,18 @@ def run_stdkg(*args: str, cwd: Path | None = None, env: dict[str, str] | None = 
     """Run the installed console script as a user would, in a subprocess."""
     return subprocess.run([sys.executable, "-m", "stdkg", *args], cwd=cwd, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=600)
+
+
+@contextmanager
+def serving(server) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A socketserver-style HTTP server on 127.0.0.1 in a thread; yields its base URL."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

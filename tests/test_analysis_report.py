@@ -11,7 +11,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from conftest import REPO, run_stdkg
+from conftest import REPO, run_stdkg, serving
 from stdkg.analysis_report import as_markdown, print_text, sections
 from stdkg.analyze import analyze
 from stdkg.analyze_html import render_html
@@ -95,14 +94,8 @@ class _Quiet(SimpleHTTPRequestHandler):
 @pytest.fixture
 def served(reports: dict[str, Path]) -> Iterator[str]:
     """The reports folder over HTTP on 127.0.0.1, a free port, in a thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(reports["bundled"].parent)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(reports["bundled"].parent)))) as url:
+        yield url
 
 
 class DevTools:

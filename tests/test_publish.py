@@ -10,7 +10,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, RDF
 
-from conftest import REPO, run_stdkg
+from conftest import REPO, run_stdkg, serving
 from stdkg import publish as publish_module
 from stdkg.problems import StdkgError
 from stdkg.publish import MARKER, GateFailed, publish
@@ -254,14 +253,8 @@ def test_version_iris_are_not_broken_links(tmp_path: Path, bundled_build: Path) 
 
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
-    server = make_server(site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_server(site)) as url:
+        yield url
 
 
 def _get(url: str, accept: str) -> tuple[str, str, bytes]:

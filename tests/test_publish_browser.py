@@ -8,14 +8,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, serving
 from stdkg.publish import publish
 from stdkg.site_server import make_server
 from test_analysis_report import DevTools, chromium  # noqa: F401  (the fixture)
@@ -25,14 +24,8 @@ ARTIFACTS = REPO / "build" / "test-artifacts" / "publish-browser"
 
 
 def _serve(site: Path) -> Iterator[str]:
-    server = make_server(site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(make_server(site)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
