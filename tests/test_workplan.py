@@ -367,3 +367,23 @@ def test_readme_work_plan_section_is_real(tmp_path: Path) -> None:
             elif line.strip() and line.strip() != "…":
                 expected.append(line)
     assert checked >= 20
+
+
+def test_pilots_and_feedback_appear_on_the_edition_and_province_pages(workplan_build: Path, tmp_path: Path) -> None:
+    """The published site shows, on an edition's page, the pilots applying it and its feedback,
+    and on a province's page its pilots and feedback, each linked."""
+    import html
+    import re
+
+    done = run_stdkg("publish", str(workplan_build), "--out", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+
+    def text(page: Path) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))).split())
+
+    edition = text(tmp_path / "site" / "standard" / "GB-T-35796-2017.html")
+    assert "应用本标准的试点 / pilots applying it" in edition and "（测试）养老服务标准化试点甲" in edition
+    assert "实施反馈 / implementation feedback (3)" in edition
+    province = text(tmp_path / "site" / "vocab" / "region-330000.html")
+    assert "local standards, pilots and feedback of this region" in province
+    assert "（测试）养老服务标准化试点甲" in province and "（测试）公共文化综合试点乙" in province
