@@ -79,13 +79,16 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
             version: str | None = None, endpoint: str | None = None,
             extra_files: Mapping[str, bytes] | None = None, as_of: dt.date | None = None,
             publisher: str = "stdkg", license_iri: str = DEFAULT_LICENSE, workers: int = 1,
-            analysis_report: bool = True, progress: Progress | None = None) -> PublishReport:
+            analysis_report: bool = True, progress: Progress | None = None,
+            validation: Validation | None = None, analysis: Mapping[str, object] | None = None) -> PublishReport:
     """Publish the graph of ``build_dir`` (a build folder or its stdkg.nt) as a site in ``out``.
 
     Raises GateFailed when the graph has violations and ``force`` is false; StdkgError when it
     cannot run. ``extra_files`` (relative path → bytes) are written with everything else;
     .html ones are linked from the home page. ``as_of`` is the release day (DCAT issued and
     modified, the analysis' review date); ``analysis_report=False`` leaves the analysis out.
+    A caller that has already validated or analysed this very graph (``stdkg release``) passes
+    its ``validation`` and ``analysis`` document, so neither is computed twice.
     ``workers`` page-writing processes run beside the gate, the analysis and the dumps; one is
     the default because two writers creating files in the same directories contended for it
     on ext4 here (system time tripled, wall time rose).
@@ -127,21 +130,24 @@ def publish(build_dir: Path, out: Path, *, base_iri: str = DEFAULT_BASE, force: 
         global _INDEX
         _INDEX = index
         pages = [jobs.start(_write_documents, str(nt), str(tmp), k, workers) for k in range(workers)]
-        gate = jobs.start(_validate, nt)
-        analysis = jobs.start(analysis_files, nt, tmp / "reports", today) if analysis_report else None
+        gate = jobs.start(_validate, nt) if validation is None else ("done", validation)
+        analysed = (None if not analysis_report else
+                    jobs.start(analysis_files, nt, tmp / "reports", today) if analysis is None else
+                    ("done", analysis_files(nt, tmp / "reports", today, analysis)))
         _INDEX = None
         _write_content(release, step)
         documents = sum(int(jobs.result(job)) for job in pages)  # type: ignore[call-overload]
         step("pages", 1, 1)
         step("validate", 0, 1)
-        validation: Validation = jobs.result(gate)  # type: ignore[assignment]
+        validation = jobs.result(gate)  # type: ignore[assignment]
+        assert isinstance(validation, Validation)
         violations = validation.count("Violation")
         if violations and not force:
             raise GateFailed(f"图谱有 {violations} 项违规，未发布（运行 stdkg validate 查看；--force 仍可发布并标为未经检查）/ "
                              f"the graph has {violations} violations; nothing published (see stdkg validate; "
                              "--force publishes it marked unvalidated)", violations)
         step("validate", 1, 1)
-        links = jobs.result(analysis) if analysis else []
+        links = jobs.result(analysed) if analysed else []
         dumps = _write_description(release, validation, links)  # type: ignore[arg-type]
         report = PublishReport(link, base_iri, not violations, violations, validation.count("Warning"),
                                validation.count("Info"), index.triples, documents, 0,

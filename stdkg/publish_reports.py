@@ -4,6 +4,7 @@ analysis report (the self-contained page of ``stdkg analyze``, with its JSON).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
@@ -22,9 +23,11 @@ SHOWN = 50  # results listed per rule on the page; the JSON has them all
 Link = tuple[str, str, str]  # href from the site root, zh, en
 
 
-def analysis_files(nt: Path, folder: Path, as_of: dt.date) -> list[Link]:
-    """reports/analysis/index.html and analysis.json, as ``stdkg analyze --out`` writes them."""
-    doc = analyze(open_store(nt), as_of, graph="stdkg.nt")
+def analysis_files(nt: Path, folder: Path, as_of: dt.date, doc: Mapping[str, object] | None = None) -> list[Link]:
+    """reports/analysis/index.html and analysis.json, as ``stdkg analyze --out`` writes them
+    (from ``doc`` when the caller has analysed this graph already)."""
+    if doc is None:
+        doc = analyze(open_store(nt), as_of, graph="stdkg.nt")
     target = folder / "analysis"
     target.mkdir(parents=True, exist_ok=True)
     (target / "index.html").write_text(render_html(doc), encoding="utf-8")

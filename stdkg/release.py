@@ -155,10 +155,12 @@ def _first_release_html(version: str) -> str:
 
 
 def _publish(graph_dir: Path, site: Path, *, base_iri: str, version: str, force: bool, as_of: dt.date,
-             extra_files: Mapping[str, bytes]) -> PublishReport:
-    """The site, by stdkg.publish, with the changelog pages linked from its home page."""
+             extra_files: Mapping[str, bytes], validation: Validation,
+             analysis: Mapping[str, object]) -> PublishReport:
+    """The site, by stdkg.publish, with the changelog pages linked from its home page; the
+    release's own validation and analysis are reused, not computed again."""
     return publish(graph_dir, site, base_iri=base_iri, force=force, version=version, as_of=as_of,
-                   extra_files=extra_files)
+                   extra_files=extra_files, validation=validation, analysis=analysis)
 
 
 # ---------------------------------------------------------------------------------- the whole
@@ -212,14 +214,14 @@ def release(version: str, out: Path, *, system_dir: Path | None = None, inputs: 
         validation = validate_step(stage, fail_on, force)
         step("分析 / analyse")
         today = as_of or dt.date.today()
-        analyse_step(stage, today)
+        analysis = analyse_step(stage, today)
         step("变更 / changelog")
         changelog = changelog_step(stage, version, previous, previous_name)
         if site:
             step("站点 / publish")
             extra = {name: (stage / name).read_bytes() for name in ("changelog.html", "changelog.md", "changelog.json")}
             _publish(stage / "graph", stage / "site", base_iri=base, version=version, force=force, as_of=today,
-                     extra_files=extra)
+                     extra_files=extra, validation=validation, analysis=analysis)
         manifest = _manifest(version, previous_name, base, built, validation, fail_on, changelog, as_of)
         manifest["site"] = "site" if site else None
         with atomic_write(stage / "release.json") as handle:

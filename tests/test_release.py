@@ -9,6 +9,7 @@ GB/T 42195-2022). Both releases publish their site, whose home page links the ch
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import shlex
 import json
@@ -212,3 +213,21 @@ def test_releases_only_move_forward(releases: Path) -> None:
     assert "Traceback" not in older.stderr
     assert (releases / "latest").read_text(encoding="utf-8") == "2025\n"
     assert sorted(p.name for p in releases.iterdir()) == ["2024", "2025", "latest"]
+
+
+def test_the_site_reuses_the_releases_validation_and_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gate and the analysis run once per release, not again inside the publish step."""
+    import stdkg.publish
+    import stdkg.publish_reports
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed a second time")
+
+    monkeypatch.setattr(stdkg.publish, "_validate", not_again)
+    monkeypatch.setattr(stdkg.publish_reports, "analyze", not_again)
+    done = release("1", tmp_path / "releases", as_of=dt.date(2025, 10, 1))
+    site_analysis = json.loads((done.folder / "site" / "reports" / "analysis" / "analysis.json").read_text(encoding="utf-8"))
+    own_analysis = json.loads((done.folder / "analysis" / "analysis.json").read_text(encoding="utf-8"))
+    assert site_analysis == own_analysis
+    assert json.loads((done.folder / "site" / "reports" / "validation.json").read_text(encoding="utf-8"))["results"] == \
+        json.loads((done.folder / "validation.json").read_text(encoding="utf-8"))["results"]
