@@ -3,13 +3,13 @@ stdkg.publish.publish). The gate failing is exit 1; could not run is exit 2 (Std
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 import click
 
+from .cli_common import as_of_day
 from .console import stderr_console
 from .problems import StdkgError
 from .publish import GateFailed, publish as run_publish
@@ -50,12 +50,7 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
       stdkg publish build/ --out site/ --version 2025.1 --base https://example.org/std/
       stdkg serve --site site/
     """
-    day = None
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(as_of.strip())
-        except ValueError as exc:
-            raise StdkgError(f"--as-of 应为日期 YYYY-MM-DD：'{as_of}' / --as-of must be a date, YYYY-MM-DD") from exc
+    day = as_of_day(as_of) if as_of else None
     if not graph.exists():
         raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
     err = stderr_console()

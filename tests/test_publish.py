@@ -675,3 +675,9 @@ def test_no_analysis_leaves_the_report_out(tmp_path: Path, bundled_build: Path) 
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "site/reports/analysis").exists() and (tmp_path / "site/reports/validation.html").is_file()
     assert "reports/analysis" not in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_as_of_is_only_yyyy_mm_dd(bundled_build: Path, tmp_path: Path) -> None:
+    """The same strict --as-of as analyze, progress and release (not Python's week dates)."""
+    done = run_stdkg("publish", str(bundled_build), "--out", str(tmp_path / "site"), "--as-of", "2025-W26-1")
+    assert done.returncode == 2 and "YYYY-MM-DD" in done.stderr and not (tmp_path / "site").exists()
