@@ -58,14 +58,15 @@ def describe(index: GraphIndex, dumps: list[Dump], *, title_zh: str, title_en: s
     g.add((catalog, DCTERMS.title, Literal(f"{title_en}: standard information resource library", lang="en")))
     g.add((catalog, DCTERMS.description, Literal(f"{title_zh}的关联开放数据：标准、版本、引用与分类。", lang="zh")))
     g.add((catalog, DCTERMS.description, Literal(f"Linked open data of the {title_en}: standards, editions, references and classification.", lang="en")))
-    g.add((catalog, DCTERMS.publisher, agent))
-    g.add((catalog, DCTERMS.license, license_))
-    g.add((catalog, DCTERMS.issued, day))
-    g.add((catalog, DCTERMS.modified, day))
+    for described in (catalog, dataset):  # the catalog and its one dataset share these
+        g.add((described, DCTERMS.publisher, agent))
+        g.add((described, DCTERMS.license, license_))
+        g.add((described, DCTERMS.issued, day))
+        g.add((described, DCTERMS.modified, day))
+        for code in ("ZHO", "ENG"):
+            g.add((described, DCTERMS.language, URIRef(LANG + code)))
     g.add((catalog, FOAF.homepage, home))
     g.add((catalog, DCAT.dataset, dataset))
-    for code in ("ZHO", "ENG"):
-        g.add((catalog, DCTERMS.language, URIRef(LANG + code)))
     g.add((catalog, DCAT.themeTaxonomy, URIRef("http://publications.europa.eu/resource/authority/data-theme")))
 
     g.add((agent, RDF.type, FOAF.Agent))
@@ -79,14 +80,8 @@ def describe(index: GraphIndex, dumps: list[Dump], *, title_zh: str, title_en: s
     g.add((dataset, DCTERMS.description, Literal(f"{description_en} ({gate_note[1]})", lang="en")))
     g.add((dataset, ADMS.versionNotes, Literal(gate_note[0], lang="zh")))
     g.add((dataset, ADMS.versionNotes, Literal(gate_note[1], lang="en")))
-    g.add((dataset, DCTERMS.publisher, agent))
-    g.add((dataset, DCTERMS.license, license_))
-    g.add((dataset, DCTERMS.issued, day))
-    g.add((dataset, DCTERMS.modified, day))
     g.add((dataset, DCAT.landingPage, home))
     g.add((dataset, DCAT.theme, THEME))
-    for code in ("ZHO", "ENG"):
-        g.add((dataset, DCTERMS.language, URIRef(LANG + code)))
     for keyword in ("标准", "标准体系", "知识图谱", "standards", "knowledge graph", "linked open data"):
         g.add((dataset, DCAT.keyword, Literal(keyword, lang="zh" if keyword[0] > "\u2e80" else "en")))
     if version:
