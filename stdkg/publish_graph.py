@@ -32,6 +32,8 @@ PREF_LABEL = f"<{SKOS}prefLabel>"
 RDFS_LABEL = f"<{RDFS}label>"
 NOTATION = f"<{SKOS}notation>"
 FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
+DESCRIPTION = f"<{DCT}description>"
+SHORT = 40  # characters of a description that name a resource without a label (feedback)
 BROADER = f"<{SKOS}broader>"
 # Links every resource has (or that fan in by the hundred thousand): not listed as incoming.
 NOT_INCOMING = {RDF_TYPE, f"<{SKOS}inScheme>", f"<{SKOS}topConceptOf>", f"<{STDKG_NS}inSystem>",
@@ -87,6 +89,7 @@ class GraphIndex:
     identifier: dict[str, str] = field(default_factory=dict)  # IRI → dcterms:identifier
     label_zh: dict[str, str] = field(default_factory=dict)
     label_en: dict[str, str] = field(default_factory=dict)
+    described: dict[str, str] = field(default_factory=dict)  # IRI → the start of its description
     types: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))  # object → (p, s)
     broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -106,7 +109,7 @@ class GraphIndex:
                       (iri not in self.label_zh and iri not in self.label_en)):
             return found
         first, second = (self.label_zh, self.label_en) if lang == "zh" else (self.label_en, self.label_zh)
-        return first.get(iri) or second.get(iri) or ""
+        return first.get(iri) or second.get(iri) or self.described.get(iri, "")
 
     def has_type(self, iri: str, local: str) -> bool:
         return f"<{STDKG_NS}{local}>" in self.types.get(iri, ())
@@ -176,6 +179,9 @@ def index_rows(rows: Iterable[Row], base: str) -> GraphIndex:
                     broader[iri].append(o[1:-1])
             elif p == IDENTIFIER:
                 identifier.setdefault(iri, literal_parts(o)[0])
+            elif p == DESCRIPTION and iri not in index.described:
+                text = literal_parts(o)[0]
+                index.described[iri] = text if len(text) <= SHORT else text[:SHORT] + "…"
             elif p in (TITLE, PREF_LABEL, RDFS_LABEL, FOAF_NAME):
                 text, lang, _ = literal_parts(o)
                 if lang == "zh":

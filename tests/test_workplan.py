@@ -384,6 +384,7 @@ def test_pilots_and_feedback_appear_on_the_edition_and_province_pages(workplan_b
     edition = text(tmp_path / "site" / "standard" / "GB-T-35796-2017.html")
     assert "应用本标准的试点 / pilots applying it" in edition and "（测试）养老服务标准化试点甲" in edition
     assert "实施反馈 / implementation feedback (3)" in edition
+    assert "（测试）服务质量指标落后于现行政策" in edition  # feedback is named by its text, not its IRI's hash
     province = text(tmp_path / "site" / "vocab" / "region-330000.html")
     assert "local standards, pilots and feedback of this region" in province
     assert "（测试）养老服务标准化试点甲" in province and "（测试）公共文化综合试点乙" in province
