@@ -88,6 +88,38 @@ def test_sigkill_while_writing_the_analysis_report_leaves_the_previous_one(bundl
     assert json.loads((out / "analysis.json").read_text(encoding="utf-8"))["as_of"] == "2025-10-01"
 
 
+# A run of `python -m stdkg …` that SIGKILLs itself when it reaches a named function: for
+# publish, whose pages are written without fsync into a temporary folder swapped in at the end.
+KILL_AT_CALL = """
+import importlib, os, runpy, signal, sys
+module, name = os.environ["STDKG_KILL_AT"].rsplit(".", 1)
+setattr(importlib.import_module(module), name, lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL))
+sys.argv = ["stdkg", *sys.argv[1:]]
+runpy.run_module("stdkg", run_name="__main__")
+"""
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("moment", ["stdkg.publish._write_content",  # pages being written, nothing else yet
+                                    "stdkg.publish._swap"])  # the whole new site written, not swapped in
+def test_sigkill_while_publishing_leaves_the_previous_site(moment: str, bundled_build: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    first = run_stdkg("publish", str(bundled_build), "--out", str(site), "--version", "1", "--as-of", "2025-10-01")
+    assert first.returncode == 0, first.stderr
+    before = site_files(site)
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_CALL, "publish", str(bundled_build), "--out", str(site),
+                             "--version", "2", "--as-of", "2025-10-01"], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "STDKG_KILL_AT": moment})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert site_files(site) == before  # every file of version 1, nothing of version 2
+    again = run_stdkg("publish", str(bundled_build), "--out", str(site), "--version", "2", "--as-of", "2025-10-01")
+    assert again.returncode == 0, again.stderr  # a killed run never blocks the next one
+    assert '"version": "2"' in (site / ".stdkg-site.json").read_text(encoding="utf-8")
+
+
 def test_sigkill_while_writing_the_validation_report_leaves_the_previous_one(bundled_build: Path, tmp_path: Path) -> None:
     report = tmp_path / "validation.json"
     report.write_text('{"previous": "report"}\n', encoding="utf-8")  # differs from what the killed run writes
