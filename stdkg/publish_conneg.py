@@ -106,8 +106,14 @@ location / {
 """
 
 APACHE = r"""# stdkg: content negotiation for the published site (Apache httpd, mod_rewrite + mod_headers).
-# Put this .htaccess in the site's folder (AllowOverride FileInfo), or copy it into the vhost.
+# Put this .htaccess in the site's folder with `AllowOverride FileInfo Indexes Options=MultiViews`
+# (Apache refuses the whole file, 500 on every page, when one of its lines is not allowed),
+# or copy the lines into the vhost's <Directory>.
+# MultiViews would negotiate by itself among bps.html/bps.ttl/bps.jsonld: off.
 Options -MultiViews
+# /bps is a page (bps.html/.ttl/.jsonld) and also a folder (bps/item/…): without this,
+# mod_dir answers 301 to /bps/ before the rules below choose the page.
+DirectorySlash Off
 AddType text/turtle .ttl
 AddType application/ld+json .jsonld
 AddType application/n-triples .nt
@@ -118,6 +124,8 @@ Header append Vary Accept
 RewriteEngine On
 # Hidden files (.htaccess, the site marker .stdkg-site.json) are not part of the site; .well-known/ is.
 RewriteRule (^|/)\.(?!well-known/) - [R=404,L]
+# The VoID description has no suffix to take its media type from.
+RewriteRule ^\.well-known/void$ - [T=text/turtle;charset=utf-8,L]
 # Turtle or JSON-LD when asked for and HTML is not; HTML otherwise.
 RewriteCond %{HTTP_ACCEPT} text/turtle
 RewriteCond %{HTTP_ACCEPT} !text/html
