@@ -193,3 +193,24 @@ def test_from_json_restores_what_the_reports_show(piped: Path) -> None:
     assert as_json(restored) == as_json(validation)
     with pytest.raises(ValueError):
         from_json(json.loads(as_json(validation)))  # a report without what reuse needs
+
+
+def test_readme_reuse_example_is_real(tmp_path: Path) -> None:
+    """The README's Publish section: pipeline, then publish reusing both reports, then another day."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = readme.index("$ stdkg pipeline --input data/bps --out piped/")
+    block = readme[first:readme.index("```", first)]
+    pairs: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ stdkg "):
+            pairs.append((line[len("$ stdkg "):], []))
+        elif line != "…":
+            pairs[-1][1].append(line)
+    assert [c.split()[0] for c, _ in pairs] == ["pipeline", "publish", "publish"]
+    for command, expected in pairs:
+        args = [str(REPO / "data" / "bps") if word == "data/bps" else word for word in command.split()]
+        done = run_stdkg(*args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        printed = (done.stdout + done.stderr).splitlines()
+        for line in expected:
+            assert line in printed, (command, line)
