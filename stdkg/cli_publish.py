@@ -61,9 +61,9 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
     day = as_of_day(as_of) if as_of else None
     if not graph.exists():
         raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
+    day = day or dt.date.today()  # once: the reports reused and the release must name the same day
     nt = graph_file(graph)
-    earlier = (Earlier() if no_reuse or nt.suffix != ".nt" else
-               earlier_reports(nt, day or dt.date.today(), analysis=not no_analysis))
+    earlier = Earlier() if no_reuse or nt.suffix != ".nt" else earlier_reports(nt, day, analysis=not no_analysis)
     for note in earlier.notes:
         click.echo(note, err=True)
     err = stderr_console()
