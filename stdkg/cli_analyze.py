@@ -6,7 +6,7 @@ and stdkg.analyze_deps.impact; user errors are StdkgError (exit 2, bilingual mes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from .analyze_html import render_html
 from .atomic import atomic_write, staged
 from .cli_common import as_of_day, graph_store
 from .console import wide_console
+from .fingerprint import analysis_fingerprint, file_sha256, seal
+from .store import graph_file
 from .vocab import DEFAULT_BASE
 
 FORMATS = ["text", "json", "markdown"]
@@ -36,12 +38,14 @@ def _status(enabled: bool) -> Iterator[object]:
         yield lambda step: status.update(f"分析 / analysing: {step}")
 
 
-def write_report(doc: dict[str, object], out_dir: Path) -> list[Path]:
+def write_report(doc: dict[str, object], out_dir: Path, fingerprint: Mapping[str, object] | None = None) -> list[Path]:
     """index.html (self-contained), analysis.json and analysis.md into ``out_dir``, renamed into place
-    together once all three are complete: a run killed half-way leaves the previous three as they were."""
+    together once all three are complete: a run killed half-way leaves the previous three as they were.
+    A ``fingerprint`` (stdkg.fingerprint) goes into analysis.json, so `stdkg publish` can reuse it."""
     written = []
+    data = as_json(doc) if fingerprint is None else seal(as_json(doc), fingerprint)
     with staged() as stage:
-        for name, text in (("index.html", render_html(doc)), ("analysis.json", as_json(doc) + "\n"),
+        for name, text in (("index.html", render_html(doc)), ("analysis.json", data + "\n"),
                            ("analysis.md", as_markdown(doc, 50))):
             path = out_dir / name
             with atomic_write(path, stage=stage) as out:
@@ -79,9 +83,12 @@ def analyze(graph: Path, as_of: str | None, fmt: str, out_dir: Path | None, top:
     """
     day = as_of_day(as_of)
     store = graph_store(graph)
+    nt = graph_file(graph)  # hashed before the analysis, so the fingerprint cannot name a newer file
+    graph_sha256 = file_sha256(nt) if out_dir is not None and nt.suffix == ".nt" else None
     with _status(fmt == "text") as step:
         doc = run_analysis(store, day, top=top, similarity=similarity, graph=str(graph), progress=step)  # type: ignore[arg-type]
-    written = write_report(doc, out_dir) if out_dir is not None else []
+    fingerprint = analysis_fingerprint(graph_sha256, day, doc["parameters"]) if graph_sha256 else None  # type: ignore[arg-type]
+    written = write_report(doc, out_dir, fingerprint) if out_dir is not None else []
     if fmt == "json":
         click.echo(as_json(doc))
     elif fmt == "markdown":

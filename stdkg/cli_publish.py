@@ -3,6 +3,7 @@ stdkg.publish.publish). The gate failing is exit 1; could not run is exit 2 (Std
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ from .console import stderr_console
 from .problems import StdkgError
 from .publish import GateFailed, publish as run_publish
 from .publish_dcat import DEFAULT_LICENSE
+from .publish_reuse import Earlier, earlier_reports
+from .store import graph_file
 from .vocab import DEFAULT_BASE
 
 
@@ -33,9 +36,12 @@ from .vocab import DEFAULT_BASE
 @click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
               help="Processes writing pages (beside the gate, the analysis and the dumps, which have their own).")
 @click.option("--no-analysis", is_flag=True, help="Leave the analysis report out (it is the slowest part on very large graphs).")
+@click.option("--no-reuse", is_flag=True,
+              help="Validate and analyse again even where the build folder holds reports of this very graph.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | None, endpoint: str | None,
-            as_of: str | None, publisher: str, license_iri: str, workers: int, no_analysis: bool, fmt: str) -> None:
+            as_of: str | None, publisher: str, license_iri: str, workers: int, no_analysis: bool, no_reuse: bool,
+            fmt: str) -> None:
     """Publish the graph as a static linked-open-data site (标准信息资源库).
 
     GRAPH is a build folder (default: build/). Writes one page per resource (HTML in Chinese
@@ -43,6 +49,8 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
     a DCAT + VoID description, a home page with the domain tree and an offline search, the
     validation and analysis reports, and content-negotiation rules for nginx and Apache
     (conneg/). Only a graph that passes `stdkg validate` is published unless --force.
+    The build folder's validation.json and analysis/analysis.json (stdkg pipeline) are reused
+    when they were computed on exactly this graph with the same rules; else computed again.
 
     \b
     Examples:
@@ -53,6 +61,11 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
     day = as_of_day(as_of) if as_of else None
     if not graph.exists():
         raise StdkgError(f"{graph}: 找不到图谱，请先运行 stdkg build / graph not found: run `stdkg build` first")
+    day = day or dt.date.today()  # once: the reports reused and the release must name the same day
+    nt = graph_file(graph)
+    earlier = Earlier() if no_reuse or nt.suffix != ".nt" else earlier_reports(nt, day, analysis=not no_analysis)
+    for note in earlier.notes:
+        click.echo(note, err=True)
     err = stderr_console()
     status = err.status("发布 / publishing …") if err.is_terminal and fmt == "text" else None
     try:
@@ -60,7 +73,7 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
             status.start()
         report = run_publish(graph, out, base_iri=base_iri, force=force, version=version, endpoint=endpoint,
                              as_of=day, publisher=publisher, license_iri=license_iri, workers=workers,
-                             analysis_report=not no_analysis,
+                             analysis_report=not no_analysis, validation=earlier.validation, analysis=earlier.analysis,
                              progress=(lambda stage, done, total: status.update(f"发布 / publishing: {stage}")) if status else None)
     except GateFailed as exc:
         if status:
@@ -71,7 +84,8 @@ def publish(graph: Path, out: Path, base_iri: str, force: bool, version: str | N
         if status:
             status.stop()
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        reused = [name for name, doc in (("validation", earlier.validation), ("analysis", earlier.analysis)) if doc is not None]
+        click.echo(json.dumps({**report.as_dict(), "reused": reused}, ensure_ascii=False, indent=2))
         return
     gate = ("已通过一致性检查 / validated" if report.validated
             else f"未经一致性检查（{report.violations} 项违规，--force）/ unvalidated ({report.violations} violations, --force)")

@@ -14,7 +14,8 @@ from .problems import StdkgError
 from .store import graph_file
 from .validate import validate_file
 from .validate_cache import validate_cached
-from .validation_report import RENDERERS, SUFFIX_FORMATS
+from .fingerprint import file_sha256, validation_fingerprint
+from .validation_report import RENDERERS, SUFFIX_FORMATS, as_json
 
 
 @click.command()
@@ -56,6 +57,11 @@ def validate(graph: Path, inputs: tuple[Path, ...], system_dir: Path | None, ext
     """
     if cache_dir is not None and (inputs or engine != "fast"):
         raise StdkgError("--cache 只用于快速引擎验证已构建的图谱 / --cache works with the fast engine on a built graph, not with --input")
+    # A JSON report of a built graph gets its fingerprint (stdkg.fingerprint), so that `stdkg publish`
+    # can reuse it; the graph is hashed before it is validated, so the fingerprint cannot name a newer file.
+    fingerprinted = (report_path is not None and SUFFIX_FORMATS.get(report_path.suffix.lower()) == "json"
+                     and not inputs and graph.exists() and graph_file(graph).suffix == ".nt")
+    graph_sha256 = file_sha256(graph_file(graph)) if fingerprinted else None
     with tempfile.TemporaryDirectory(prefix="stdkg-validate-") as tmp:
         if inputs:
             built = build(system_dir, list(inputs), Path(tmp))
@@ -78,7 +84,11 @@ def validate(graph: Path, inputs: tuple[Path, ...], system_dir: Path | None, ext
     if report_path is not None:
         report_format = SUFFIX_FORMATS.get(report_path.suffix.lower(), "text")
         with atomic_write(report_path) as out:
-            out.write(RENDERERS[report_format](validation) + "\n")
+            if graph_sha256 is not None:
+                out.write(as_json(validation, validation_fingerprint(graph_sha256, engine, extra_shapes, checks)) + "\n")
+            else:
+                out.write(RENDERERS[report_format](validation) + "\n")
     click.echo(RENDERERS[fmt](validation))
     if validation.fails(fail_on):
         sys.exit(1)
+

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from .analyze import analyze
 from .atomic import atomic_write
 from .build import BuildResult, build, write_outputs
+from .fingerprint import analysis_fingerprint, file_sha256, validation_fingerprint
 from .problems import StdkgError
 from .validate import Validation, validate_store
 from .validation_report import as_json
@@ -64,13 +65,16 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
     checks_start = time.perf_counter()
     validation, analysis = _checks(store, as_of, str(out_dir), validate, analyse, parallel, say, seconds)
     seconds["checks"] = time.perf_counter() - checks_start
+    # Fingerprinted (stdkg.fingerprint), so that `stdkg publish` reuses both for this very graph.
+    graph_sha256 = file_sha256(out_dir / "stdkg.nt") if validation is not None or analysis is not None else ""
     if validation is not None:
         with atomic_write(out_dir / VALIDATION_JSON) as out:
-            out.write(as_json(validation) + "\n")
+            out.write(as_json(validation, validation_fingerprint(graph_sha256)) + "\n")
     if analysis is not None:
         from .cli_analyze import write_report
 
-        write_report(analysis, out_dir / "analysis")
+        write_report(analysis, out_dir / "analysis",
+                     fingerprint=analysis_fingerprint(graph_sha256, as_of, analysis["parameters"]))  # type: ignore[arg-type]
     seconds["total"] = time.perf_counter() - start
     return PipelineResult(built, triples, validation, analysis, seconds)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
+from .fingerprint import seal
 from .validate import SEVERITIES, Result, Validation
 
 SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
@@ -41,15 +43,38 @@ def as_text(validation: Validation, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def as_json(validation: Validation) -> str:
-    return json.dumps({
+def as_json(validation: Validation, fingerprint: Mapping[str, object] | None = None) -> str:
+    """The report as JSON (docs/validation-schema.md). With a ``fingerprint`` (stdkg.fingerprint:
+    what the report was computed on), also what ``from_json`` needs to rebuild the Validation —
+    the number of rules and the labels of values — then the fingerprint itself, last."""
+    doc: dict[str, object] = {
         "engine": validation.engine,
         "counts": {s.lower(): validation.count(s) for s in SEVERITIES},
         "results": [{"severity": r.severity, "rule": rule_name(r.shape), "shape": r.shape, "focus": r.focus,
                      "focus_label": validation.label(r.focus), "path": r.path, "value": r.value,
                      "component": r.component, "message_zh": r.message_zh, "message_en": r.message_en}
                     for r in validation.results],
-    }, ensure_ascii=False, indent=2)
+    }
+    if fingerprint is None:
+        return json.dumps(doc, ensure_ascii=False, indent=2)
+    doc["rules"] = validation.rules
+    doc["value_labels"] = {v: validation.label(v) for v in sorted({r.value for r in validation.results if r.value})
+                           if validation.label(v) != v}
+    return seal(json.dumps(doc, ensure_ascii=False, indent=2), fingerprint)
+
+
+def from_json(doc: Mapping[str, object]) -> Validation:
+    """The Validation that ``as_json(validation, fingerprint)`` wrote (its parsed JSON, fingerprint
+    already checked by stdkg.fingerprint.read_sealed); ValueError when a part is missing."""
+    try:
+        rows = doc["results"]
+        results = [Result(r["severity"], r["shape"], r["focus"], r["path"], r["value"], r["component"],
+                          r["message_zh"], r["message_en"]) for r in rows]  # type: ignore[union-attr, index]
+        labels = {r["focus"]: r["focus_label"] for r in rows if r["focus_label"] != r["focus"]}  # type: ignore[union-attr, index]
+        labels.update(doc["value_labels"])  # type: ignore[arg-type]
+        return Validation(results, str(doc["engine"]), int(doc["rules"]), labels)  # type: ignore[call-overload]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not a reusable validation report: {exc!r}") from exc
 
 
 def as_turtle(validation: Validation) -> str:

@@ -368,7 +368,8 @@ def test_analyze_command_formats_and_report(bundled_build: Path, tmp_path: Path)
     doc = json.loads(result.stdout)  # the note of what was written goes to stderr
     assert doc["schema"] == "stdkg-analysis/1" and doc["as_of"] == "2025-10-01"
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["analysis.json", "analysis.md", "index.html"]
-    assert json.loads((tmp_path / "r" / "analysis.json").read_text(encoding="utf-8")) == doc
+    written = json.loads((tmp_path / "r" / "analysis.json").read_text(encoding="utf-8"))
+    assert written.pop("fingerprint")["as_of"] == "2025-10-01" and written == doc  # fingerprint: stdkg.fingerprint
     again = invoke("analyze", str(bundled_build), "--as-of", "2025-10-01", "--format", "json")
     assert again.stdout == result.stdout  # deterministic
     text = invoke("analyze", str(bundled_build), "--as-of", "2025-10-01")
