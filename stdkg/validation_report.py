@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
+from . import jsontext
 from .validate import SEVERITIES, Result, Validation
 
 SEVERITY_ZH = {"Violation": "违规", "Warning": "警告", "Info": "提示"}
@@ -42,14 +42,14 @@ def as_text(validation: Validation, limit: int = 20) -> str:
 
 
 def as_json(validation: Validation) -> str:
-    return json.dumps({
+    return jsontext.dumps({
         "engine": validation.engine,
         "counts": {s.lower(): validation.count(s) for s in SEVERITIES},
         "results": [{"severity": r.severity, "rule": rule_name(r.shape), "shape": r.shape, "focus": r.focus,
                      "focus_label": validation.label(r.focus), "path": r.path, "value": r.value,
                      "component": r.component, "message_zh": r.message_zh, "message_en": r.message_en}
                     for r in validation.results],
-    }, ensure_ascii=False, indent=2)
+    })
 
 
 def as_turtle(validation: Validation) -> str:
