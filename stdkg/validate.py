@@ -270,23 +270,26 @@ def _value(term: object) -> str | None:
 
 
 def run_fast(store: ox.Store, rules: list[Rule]) -> list[Result]:
-    results: set[Result] = set()
+    # Plain tuples are deduplicated and sorted (their order is Result's), and each Result is made
+    # once: hashing and comparing frozen dataclasses runs in Python, a third of a second per 100k.
+    found: set[tuple[str, str, str, str | None, str | None, str, str, str]] = set()
     for rule in rules:
         try:
             solutions = store.query(rule.query, use_default_graph_as_union=True)
         except (SyntaxError, ValueError, OSError) as exc:
             raise StdkgError(f"{rule.shape}: 规则无法执行 / the rule's SPARQL failed ({exc})") from exc
         has_value = "value" in [v.value for v in solutions.variables]
+        sparql = rule.component == "SPARQLConstraintComponent"
         for row in solutions:
             focus = row["this"]
             if focus is None:
                 continue
             value = row["value"] if has_value else None
-            if rule.component == "SPARQLConstraintComponent" and value is None:
+            if sparql and value is None:
                 value = focus  # as pySHACL reports it: the focus node is the value node
-            results.add(Result(rule.severity, rule.shape, _value(focus), rule.path, _value(value),
-                               rule.component, rule.message_zh, rule.message_en))
-    return sorted(results)
+            found.add((rule.severity, rule.shape, _value(focus), rule.path, _value(value),  # type: ignore[arg-type]
+                       rule.component, rule.message_zh, rule.message_en))
+    return [Result(*fields) for fields in sorted(found)]  # type: ignore[misc]
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> list[Result]:
@@ -395,7 +398,10 @@ def validate_file(graph_path: Path, engine: str = "fast", extra_shapes: Iterable
 def validate_store(store: ox.Store, extra_shapes: Iterable[Path] = (), checks: Iterable[Path] = ()) -> Validation:
     """The fast engine on a store that already holds the graph and the ontology (as a build's does)."""
     rules = compile_shapes(load_shapes(extra_shapes))
-    results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
+    results = run_fast(store, rules)  # sorted, each result once
+    checked = run_checks(store, checks)
+    if checked:
+        results = sorted(set(results) | set(checked))
     return Validation(results, "fast", len(rules), _labels(store, {r.focus for r in results} | {r.value or "" for r in results}))
 
 
