@@ -13,7 +13,7 @@ from collections import defaultdict
 import networkx as nx
 import pyoxigraph as ox
 
-from .analyze import Doc, load_facts, run, work_titles
+from .analyze import Doc, load_facts, run, run_sorted, work_titles
 from .numbers import StandardNumberError
 from .problems import StdkgError
 from .sparql import standard_iri
@@ -21,6 +21,11 @@ from .vocab import DEFAULT_BASE
 
 NEIGHBOURHOODS = 6  # hubs drawn in the report
 NEIGHBOURS = 12  # citing standards drawn per hub
+
+
+def _edge_order(edge: dict[str, object]) -> tuple[object, ...]:
+    """reference_edges.rq's ORDER BY ?citing_number ?cited_number ?citing ?cited (all bound)."""
+    return (edge["citing_number"], edge["cited_number"], edge["citing"], edge["cited"])
 
 
 def reference_graph(edges: list[dict[str, object]]) -> nx.DiGraph:
@@ -135,7 +140,7 @@ def dependencies(store: ox.Store, docs: dict[str, Doc], titles: dict[str, str], 
     being cited by much-cited works. The ranking is by in-degree, then PageRank, then number. Dangling references point to external stubs: standards the
     graph knows only by the number cited.
     """
-    edges = run(store, "reference_edges")
+    edges = run_sorted(store, "reference_edges", _edge_order)
     both = (titles, work_titles(docs, "en"))
     graph = reference_graph(edges)
     found_cycles, self_references = cycles(graph, docs)

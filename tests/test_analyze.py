@@ -407,3 +407,15 @@ def test_pagerank_with_numpy_equals_the_python_loop_to_the_bit() -> None:
         out = [sorted(graph.successors(node)) for node in sorted(graph)]
         out[7] = []  # a dangling node
         assert _iterate_numpy(out, 0.85, 1e-10, 1000) == _iterate(out, 0.85, 1e-10, 1000)
+
+
+def test_orders_done_in_python_are_the_queries_own(small: Path) -> None:
+    from stdkg.analyze import run_sorted, unbound_first
+    from stdkg.analyze_deps import _edge_order
+
+    store = open_store(small)
+    facts_order = lambda r: (r["number"], r["doc"], unbound_first(r["committee"]), unbound_first(r["item"]))  # noqa: E731
+    for name, order in (("reference_edges", _edge_order), ("standard_facts", facts_order)):
+        rows = run(store, name)
+        assert rows and run_sorted(store, name, order) == rows
+        assert sorted(reversed(rows), key=order) == rows  # the order decides, not the rows' first order
