@@ -7,13 +7,13 @@ HTML report never disagree. Bilingual throughout: zh first, en beside.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
+from . import jsontext
 from .analyze import CONTENT_TYPES, label
 
 STATE_NAMES = {"covered": "已覆盖 / covered", "unknown": "状态未知 / status unknown",
@@ -272,7 +272,7 @@ def _review(doc: dict, limit: int | None) -> Section:  # type: ignore[type-arg]
 # ---------------------------------------------------------------------------------- renderers
 
 def as_json(doc: dict[str, object]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+    return jsontext.dumps(doc)
 
 
 def as_markdown(doc: dict[str, object], limit: int | None = 50) -> str:

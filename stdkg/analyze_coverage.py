@@ -71,7 +71,8 @@ def coverage(store: ox.Store) -> dict[str, object]:
         item["state"] = item_state({t: {k: v for k, v in c.items() if k != "state"} for t, c in cells.items()})  # type: ignore[attr-defined]
         item["standards"] = sum(c["standards"] for c in cells.values())  # type: ignore[attr-defined]
 
-    domains = _domains(store)
+    listed = _domain_rows(store)
+    domains = _domains(listed)
     for item in sorted(items.values(), key=_item_order):
         domain = domains.setdefault(item["domain"], _domain(None, None, "（未归入领域）", 0))
         category = domain["categories"].setdefault(item["category"], {  # type: ignore[attr-defined]
@@ -101,15 +102,18 @@ def coverage(store: ox.Store) -> dict[str, object]:
         "no_standard_found": [{"item": i["item"], "zh": i["zh"], "domain_zh": d["zh"] if d["domain"] else None}
                               for d in out_domains for c in d["categories"] for i in c["items"]  # type: ignore[union-attr]
                               if i["state"] == "no-standard"],
-        "domain_types": domain_types(store),
+        "domain_types": domain_types(store, listed),
         "planned": planned(store),
     }
 
 
-def _domains(store: ox.Store) -> dict[object, dict[str, object]]:
+def _domain_rows(store: ox.Store) -> list[dict[str, object]]:
     """Every domain of the catalogue, in its order, with its standards (the report standards_by_domain.rq)."""
-    return {row["domain"]: _domain(row["domain"], row["notation"], row["domain_zh"], row["standards"])
-            for row in sorted(run(store, "standards_by_domain"), key=lambda r: _num(r["notation"]))}
+    return sorted(run(store, "standards_by_domain"), key=lambda r: _num(r["notation"]))
+
+
+def _domains(rows: list[dict[str, object]]) -> dict[object, dict[str, object]]:
+    return {row["domain"]: _domain(row["domain"], row["notation"], row["domain_zh"], row["standards"]) for row in rows}
 
 
 def _domain(iri: object, notation: object, zh: object, standards: object) -> dict[str, object]:
@@ -126,13 +130,15 @@ def _num(notation: object) -> tuple[int, str]:
     return (int(text), text) if text.isdigit() else (1 << 30, text)
 
 
-def domain_types(store: ox.Store) -> list[dict[str, object]]:
-    """Standards per domain × type (standards_by_domain_and_type.rq), domains in catalogue order."""
+def domain_types(store: ox.Store, domain_rows: list[dict[str, object]] | None = None) -> list[dict[str, object]]:
+    """Standards per domain × type (standards_by_domain_and_type.rq), domains in catalogue order
+    (``domain_rows``: standards_by_domain.rq's rows, when the caller has them already)."""
     def entry(iri: object, notation: object, zh: object) -> dict[str, object]:
         return {"domain": iri, "notation": notation, "zh": zh,
                 "types": {t: {"standards": 0, "national_industry": 0, "current": 0, "status_unknown": 0} for t in ALL_TYPES}}
 
-    out = {iri: entry(iri, d["notation"], d["zh"]) for iri, d in _domains(store).items()}
+    rows = _domain_rows(store) if domain_rows is None else domain_rows
+    out = {iri: entry(iri, d["notation"], d["zh"]) for iri, d in _domains(rows).items()}
     for row in sorted(run(store, "standards_by_domain_and_type"), key=lambda r: (r["domain"] is None, _num(r["domain_notation"]))):
         found = out.setdefault(row["domain"], entry(row["domain"], row["domain_notation"], row["domain_zh"] or "（未给出领域）"))
         cell = found["types"][key(row["type"], "type-") or "untyped"]  # type: ignore[index]

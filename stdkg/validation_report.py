@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping
 from xml.etree import ElementTree as ET
@@ -10,6 +9,7 @@ from xml.etree import ElementTree as ET
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
+from . import jsontext
 from .fingerprint import seal
 from .validate import SEVERITIES, Result, Validation
 
@@ -56,11 +56,11 @@ def as_json(validation: Validation, fingerprint: Mapping[str, object] | None = N
                     for r in validation.results],
     }
     if fingerprint is None:
-        return json.dumps(doc, ensure_ascii=False, indent=2)
+        return jsontext.dumps(doc)
     doc["rules"] = validation.rules
     doc["value_labels"] = {v: validation.label(v) for v in sorted({r.value for r in validation.results if r.value})
                            if validation.label(v) != v}
-    return seal(json.dumps(doc, ensure_ascii=False, indent=2), fingerprint)
+    return seal(jsontext.dumps(doc), fingerprint)
 
 
 def from_json(doc: Mapping[str, object]) -> Validation:

@@ -398,3 +398,25 @@ def test_impact_command(bundled_build: Path, small: Path) -> None:
     text = invoke("impact", "GB/T 900001-2020", str(small))
     assert text.exit_code == 0 and "MZ/T 900002-2021" in text.output and "不注日期 / undated" in text.output
     assert "DB11/T 900010-2021" in invoke("impact", "GB/T 900001-2020", str(small), "--format", "markdown").output
+
+
+def test_pagerank_with_numpy_equals_the_python_loop_to_the_bit() -> None:
+    from stdkg.analyze_deps import _iterate, _iterate_numpy
+
+    for seed, p in ((1, 0.02), (2, 0.1), (3, 0.3)):
+        graph = nx.gnp_random_graph(300, p, seed=seed, directed=True)
+        out = [sorted(graph.successors(node)) for node in sorted(graph)]
+        out[7] = []  # a dangling node
+        assert _iterate_numpy(out, 0.85, 1e-10, 1000) == _iterate(out, 0.85, 1e-10, 1000)
+
+
+def test_orders_done_in_python_are_the_queries_own(small: Path) -> None:
+    from stdkg.analyze import run_sorted, unbound_first
+    from stdkg.analyze_deps import _edge_order
+
+    store = open_store(small)
+    facts_order = lambda r: (r["number"], r["doc"], unbound_first(r["committee"]), unbound_first(r["item"]))  # noqa: E731
+    for name, order in (("reference_edges", _edge_order), ("standard_facts", facts_order)):
+        rows = run(store, name)
+        assert rows and run_sorted(store, name, order) == rows
+        assert sorted(reversed(rows), key=order) == rows  # the order decides, not the rows' first order
