@@ -25,10 +25,11 @@ from . import paths
 from .atomic import Staged, atomic_write, staged
 from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, load_value_maps
 from .model import GraphBuilder, SystemInfo, Triple
+from .ntlines import TripleSet
 from .model_workplan import ROW_ADDERS
 from .problems import Problem, StdkgError
 from .records import Record, read_records
-from .serialize import sorted_rows, write_ntriples, write_turtle
+from .serialize import write_ntriples_lines, write_turtle_lines
 from .stats import summarise
 from .store import open_store, store_from_triples
 from .rdf_input import RDF_SUFFIXES, read_rdf
@@ -48,7 +49,7 @@ HEADER_SEARCH_ROWS = 10
 
 @dataclass
 class BuildResult:
-    triples: set[Triple]
+    triples: TripleSet  # the graph; triples.lines() is its canonical N-Triples
     problems: list[Problem]
     tables: list[dict[str, object]] = field(default_factory=list)
     stubs: int = 0
@@ -160,7 +161,7 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
     builder.extend(merged)
-    result = BuildResult(builder.triples, problems, tables, stubs)
+    result = BuildResult(builder.finish(), problems, tables, stubs)
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
     return result
@@ -279,21 +280,21 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
     nt, ttl, report = out_dir / GRAPH_NT, out_dir / GRAPH_TTL, out_dir / REPORT
     if progress:
         progress("write", 0, 3)
-    rows = sorted_rows(result.triples)
+    lines = result.triples.lines()
     if progress:
         progress("write", 1, 3)
     # All three files are renamed into place together at the end: a run killed before that
     # leaves the previous build's three files, never a mix.
     with staged() as stage:
-        write_ntriples(rows, nt, stage)
+        write_ntriples_lines(lines, nt, stage)
         if progress:
             progress("write", 2, 3)
         new_nt = stage[-1][0]
         # The summary reads the N-Triples just written into Oxigraph, whose Rust parser runs
-        # beside the Turtle writer on the second core.
+        # (without the GIL) beside the Turtle writer on the second core.
         with ThreadPoolExecutor(max_workers=1) as pool:
             loaded = pool.submit(_load_and_summarise, new_nt)
-            write_turtle(rows, ttl, stage)
+            write_turtle_lines(lines, ttl, stage)
             store, result.summary = loaded.result()
         if keep_store:
             result.store = store

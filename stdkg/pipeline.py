@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from .analyze import analyze
 from .atomic import atomic_write
 from .build import BuildResult, build, write_outputs
+from .ntlines import TripleSet
 from .problems import StdkgError
 from .validate import Validation, validate_store
 from .validation_report import as_json
@@ -55,7 +56,7 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
         say(f"{built.rejected_rows} rows rejected (see build-report.json)")
     write_outputs(built, out_dir, keep_store=True)
     triples = len(built.triples)
-    built.triples = set()  # the rdflib terms are written out; the store holds the graph from here
+    built.triples = TripleSet([])  # the lines are written out; the store holds the graph from here
     gc.collect()
     seconds["build"] = time.perf_counter() - start
     store = built.store

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
+from .ntlines import TripleSet
 from .problems import StdkgError
 from .serialize import term_nt
 
@@ -42,7 +43,10 @@ def open_store(path: Path, fmt: ox.RdfFormat | None = None) -> ox.Store:
 
 def store_from_triples(triples: Iterable[tuple[URIRef, URIRef, URIRef | Literal]]) -> ox.Store:
     """An Oxigraph store holding rdflib triples (via N-Triples, which both sides speak)."""
-    data = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples).encode()
+    if isinstance(triples, TripleSet):  # a build's graph: its N-Triples lines are there already
+        data = b"".join(triples.lines())
+    else:
+        data = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples).encode()
     store = ox.Store()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     return store
