@@ -133,8 +133,9 @@ class GraphBuilder:
         self.mentioned: dict[URIRef, tuple[StandardNumber, str | None]] = {}
         self._datasets: dict[str, str] = {}  # table → the start of its source records' IRIs
         self.dataset_names: dict[str, str] = {}  # table → the name its source records are minted under
-        self._orgs_added: dict[tuple[Organisation, URIRef | None], URIRef] = {}
+        self._orgs_added: dict[tuple[str | None, str | None, URIRef | None], URIRef] = {}
         self._standards: dict[StandardNumber, _Standard] = {}
+        self._by_id: dict[int, tuple[StandardNumber, _Standard]] = {}
         self._tails: dict[URIRef, bytes] = {}  # IRIs rows name again and again, as objects
         self._literals: dict[str, bytes] = {}  # plain literals that repeat (codes, file names)
         self._sources: dict[str, bytes] = {}
@@ -165,9 +166,16 @@ class GraphBuilder:
         return found
 
     def _standard(self, number: StandardNumber) -> _Standard:
+        # By identity first: hashing a StandardNumber (a dataclass of ten fields) costs ~0.5 µs,
+        # and the records hand over the same number object for every row that writes it alike.
+        # The pair keeps ``number`` alive, so its id cannot be reused by another object.
+        pair = self._by_id.get(id(number))
+        if pair is not None and pair[0] is number:
+            return pair[1]
         found = self._standards.get(number)
         if found is None:
             found = self._standards[number] = _Standard(number, URIRef(f"{self.base}standard/{number.slug}"))
+        self._by_id[id(number)] = (number, found)
         return found
 
     def standard_iri(self, number: StandardNumber) -> URIRef:
@@ -397,10 +405,11 @@ class GraphBuilder:
             self.lines.append(subject + H_PUBLISHER + self._tail(self._add_org(publisher, None)))
 
     def _add_org(self, org: Organisation, role: URIRef | None) -> URIRef:
-        known = self._orgs_added.get((org, role))
+        key = (org.name, org.code, role)  # not the Organisation: its dataclass hash is slow
+        known = self._orgs_added.get(key)
         if known is not None:  # the same organisation on many rows: its triples are there already
             return known
-        iri = self._orgs_added[(org, role)] = self.org_iri(org)
+        iri = self._orgs_added[key] = self.org_iri(org)
         code = org.code or (self.committee_by_name.get(normalise_name(org.name)) if org.name else None)
         self.add(iri, A, ORG.Organization)
         if code is not None or "技术委员会" in (org.name or ""):
@@ -438,7 +447,7 @@ class GraphBuilder:
         """Type every referenced standard that no row describes as an external stub."""
         stubs = 0
         emit = self.lines.append
-        for iri, (number, title) in sorted(self.mentioned.items()):
+        for iri, (number, title) in self.mentioned.items():  # any order: the lines are sorted at the end
             if iri in self.described:
                 continue
             stubs += 1
