@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -31,7 +31,7 @@ from .problems import Problem, StdkgError
 from .records import Record, read_records
 from .serialize import write_ntriples_lines, write_turtle_lines
 from .stats import summarise
-from .store import open_store, store_from_triples
+from .store import BackgroundLoad, open_store, store_from_triples
 from .rdf_input import RDF_SUFFIXES, read_rdf
 from .tables import iter_table_files, read_table
 from .vocab import DEFAULT_BASE
@@ -56,6 +56,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     summary: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     store: ox.Store | None = None  # the written graph in Oxigraph, kept by write_outputs(keep_store=True)
+    # build(load_store=True): the graph loading into Oxigraph (and summarised) on a worker thread
+    loading: Future[tuple[ox.Store, dict[str, list[dict[str, object]]]]] | None = None
 
     @property
     def rejected_rows(self) -> int:
@@ -110,14 +112,19 @@ def paused_gc() -> Iterator[None]:
 
 def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_dir: Path | None = None,
           base: str = DEFAULT_BASE, encoding: str | None = None, mapping_files: list[Path] | None = None,
-          progress: Progress | None = None) -> BuildResult:
-    """Load tables into a graph; with ``out_dir``, write stdkg.nt, stdkg.ttl and build-report.json."""
+          progress: Progress | None = None, load_store: bool = False) -> BuildResult:
+    """Load tables into a graph; with ``out_dir``, write stdkg.nt, stdkg.ttl and build-report.json.
+
+    With ``load_store`` (or ``out_dir``), the graph also loads into Oxigraph and is summarised on
+    a second core while rows are converted, for write_outputs' summary and the caller's queries."""
     with paused_gc():
-        return _build(system_dir, inputs, out_dir, base, encoding, mapping_files, progress)
+        return _build(system_dir, inputs, out_dir, base, encoding, mapping_files, progress,
+                      load_store or out_dir is not None)
 
 
 def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | None, base: str,
-           encoding: str | None, mapping_files: list[Path] | None, progress: Progress | None) -> BuildResult:
+           encoding: str | None, mapping_files: list[Path] | None, progress: Progress | None,
+           load_store: bool) -> BuildResult:
     system_dir = system_dir or default_system_dir()
     builder = GraphBuilder(base, read_system(system_dir))
     mappings = [load_mapping(p) for p in mapping_files] if mapping_files else []
@@ -138,6 +145,8 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         if from_system and mapping is not None and mapping.kind in replaced:
             continue  # the user's tables stand in for the system's own
         _load_table(path, from_system, table, mapping, inputs, names_seen, mappings, value_maps, problems, tables, loaded)
+    matched.clear()  # the tables' cells are in the records now: free them before the graph grows
+    loader = BackgroundLoad() if load_store else None
 
     loaded.sort(key=lambda pair: (KIND_ORDER.get(pair[0].kind, 2), REFERENCE_ORDER.get(pair[0].name, 9)))
     builder.dataset_names = dataset_names([str(entry["file"]) for _, _, entry in loaded])
@@ -154,14 +163,19 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
             problems.extend(row_problems)
             accepted += not row_problems
             done += 1
-            if progress and (done % 2000 == 0 or done == total):
-                progress("rows", done, total)
+            if done % 2000 == 0 or done == total:
+                if loader is not None:
+                    loader.offer(builder.lines)
+                if progress:
+                    progress("rows", done, total)
         entry["loaded"] = accepted
+        records.clear()
     problems.sort(key=lambda p: (p.file, p.row or 0))
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
     builder.extend(merged)
-    result = BuildResult(builder.finish(), problems, tables, stubs)
+    loading = loader.finish(builder.lines, _summarised) if loader is not None else None
+    result = BuildResult(builder.finish(), problems, tables, stubs, loading=loading)
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
     return result
@@ -285,17 +299,24 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
         progress("write", 1, 3)
     # All three files are renamed into place together at the end: a run killed before that
     # leaves the previous build's three files, never a mix.
+    loading, result.loading = result.loading, None
+    if not result.triples.as_built:  # changed since the build (a release's version stamp)
+        loading = None
     with staged() as stage:
         write_ntriples_lines(lines, nt, stage)
         if progress:
             progress("write", 2, 3)
         new_nt = stage[-1][0]
-        # The summary reads the N-Triples just written into Oxigraph, whose Rust parser runs
-        # (without the GIL) beside the Turtle writer on the second core.
+        # Oxigraph's Rust parser runs (without the GIL) beside the Turtle writer on the second
+        # core: either loading since the build began (build(load_store=True)) or from the file.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            loaded = pool.submit(_load_and_summarise, new_nt)
+            if loading is None:
+                loading = pool.submit(_load_and_summarise, new_nt)
             write_turtle_lines(lines, ttl, stage)
-            store, result.summary = loaded.result()
+            try:
+                store, result.summary = loading.result()
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise StdkgError(f"{new_nt}: 无法解析 / cannot parse ({exc})") from exc
         if keep_store:
             result.store = store
         write_report(result, out_dir, graph_written=True, stage=stage)
@@ -305,7 +326,10 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
 
 
 def _load_and_summarise(nt: Path) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
-    store = open_store(nt, ox.RdfFormat.N_TRIPLES)
+    return _summarised(open_store(nt, ox.RdfFormat.N_TRIPLES))
+
+
+def _summarised(store: ox.Store) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
     return store, summarise(store)
 
 
@@ -315,7 +339,9 @@ def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False
     ``graph_written`` says whether stdkg.nt/.ttl beside it come from this run: after a
     failed --strict run they are the previous build's, kept on purpose."""
     if not result.summary:
-        result.summary = summarise(store_from_triples(result.triples))
+        loading, result.loading = result.loading, None
+        result.summary = (loading.result()[1] if loading is not None and result.triples.as_built
+                          else summarise(store_from_triples(result.triples)))
     report = out_dir / REPORT
     with atomic_write(report, stage=stage) as out:
         json.dump({"graph_written": graph_written, "triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,

@@ -101,6 +101,11 @@ class TripleSet(MutableSet):  # type: ignore[type-arg]
         self._lines: list[bytes] | None = lines
         self._terms: set[Triple] | None = None
 
+    @property
+    def as_built(self) -> bool:
+        """True while no caller has made (and so perhaps changed) the rdflib set."""
+        return self._terms is None
+
     def lines(self) -> list[bytes]:
         if self._terms is None:
             assert self._lines is not None
