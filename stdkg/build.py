@@ -21,10 +21,10 @@ import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Graph
 
-from . import paths
+from . import cells, paths
 from .atomic import Staged, atomic_write, staged
 from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, load_value_maps
-from .model import GraphBuilder, SystemInfo, Triple
+from .model import GraphBuilder, SystemInfo, Triple, date_literal, date_tail
 from .ntlines import TripleSet
 from .model_workplan import ROW_ADDERS
 from .problems import Problem, StdkgError
@@ -62,6 +62,15 @@ class BuildResult:
     @property
     def rejected_rows(self) -> int:
         return len({(p.file, p.row) for p in self.problems if p.severity == "error"})
+
+
+def forget_caches() -> None:
+    """Empty the memo caches a build fills (numbers, references, dates). Their entries were made
+    between the build's millions of short-lived objects and would pin most of the freed heap in
+    place (and so in a forked child): a long-running caller drops them once the graph is out."""
+    cells.clear_caches()
+    date_tail.cache_clear()
+    date_literal.cache_clear()
 
 
 def default_system_dir() -> Path:

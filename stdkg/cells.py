@@ -114,6 +114,12 @@ def _reference(part: str) -> tuple[StandardNumber, str | None]:
     return parse_reference(part)
 
 
+def clear_caches() -> None:
+    """Empty the number and reference memo caches (see stdkg.build.forget_caches)."""
+    _reference.cache_clear()
+    parse_standard_number.cache_clear()
+
+
 def parse_codes(text: str, kind: str) -> list[str]:
     pattern = _ICS if kind == "ICS" else _CCS
     codes = [unicodedata.normalize("NFKC", c).upper() for c in split_list(text)]

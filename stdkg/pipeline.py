@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from .analyze import analyze
 from .atomic import atomic_write
-from .build import BuildResult, build, write_outputs
+from .build import BuildResult, build, forget_caches, write_outputs
 from .ntlines import TripleSet
 from .problems import StdkgError
 from .validate import Validation, validate_store
@@ -58,6 +58,7 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
     write_outputs(built, out_dir, keep_store=True)
     triples = len(built.triples)
     built.triples = TripleSet([])  # the lines are written out; the store holds the graph from here
+    forget_caches()
     gc.collect()
     _return_freed_memory()
     seconds["build"] = time.perf_counter() - start
