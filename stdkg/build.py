@@ -154,7 +154,9 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         if from_system and mapping is not None and mapping.kind in replaced:
             continue  # the user's tables stand in for the system's own
         _load_table(path, from_system, table, mapping, inputs, names_seen, mappings, value_maps, problems, tables, loaded)
-    matched.clear()  # the tables' cells are in the records now: free them before the graph grows
+    # The tables' cells are in the records now: free them before the graph grows.
+    matched.clear()
+    table = None  # the loop's last table too
     loader = BackgroundLoad() if load_store else None
 
     loaded.sort(key=lambda pair: (KIND_ORDER.get(pair[0].kind, 2), REFERENCE_ORDER.get(pair[0].name, 9)))
@@ -167,7 +169,9 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         if mapping.kind in ROW_ADDERS:
             add_row = partial(ROW_ADDERS[mapping.kind], builder)
         accepted = 0
-        for record in records:
+        records.reverse()
+        while records:  # each record is freed once added: its memory goes to the graph
+            record = records.pop()
             row_problems = add_row(record)
             problems.extend(row_problems)
             accepted += not row_problems
@@ -178,7 +182,6 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
                 if progress:
                     progress("rows", done, total)
         entry["loaded"] = accepted
-        records.clear()
     problems.sort(key=lambda p: (p.file, p.row or 0))
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())

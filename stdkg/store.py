@@ -65,6 +65,8 @@ class BackgroundLoad:
     Chunks load in the order they are sent (one worker). The store's contents are the set of
     triples whatever the order; every result stdkg derives from it is sorted."""
 
+    PIECE = 100_000  # lines joined and handed to Oxigraph at once (~20 MB)
+
     def __init__(self) -> None:
         self.store = ox.Store()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stdkg-load")
@@ -79,10 +81,16 @@ class BackgroundLoad:
 
     def _send(self, lines: list[bytes]) -> None:
         if len(lines) > self._sent:
-            data = b"".join(lines[self._sent:])
+            # A list of references (8 bytes a line), safe from the caller's later sort; the worker
+            # joins it piece by piece, so no more than one piece is ever copied at a time.
+            chunk = lines[self._sent:]
             self._sent = len(lines)
-            self._chunks.append(self._pool.submit(self.store.bulk_load, data, format=ox.RdfFormat.N_TRIPLES,
-                                                  to_graph=ox.DefaultGraph()))
+            self._chunks.append(self._pool.submit(self._load, chunk))
+
+    def _load(self, chunk: list[bytes]) -> None:
+        for start in range(0, len(chunk), self.PIECE):
+            self.store.bulk_load(b"".join(chunk[start:start + self.PIECE]), format=ox.RdfFormat.N_TRIPLES,
+                                 to_graph=ox.DefaultGraph())
 
     def finish(self, lines: list[bytes], then: Callable[[ox.Store], T]) -> Future[T]:
         """Send the rest of ``lines``; ``then(store)`` runs on the worker once all is loaded.
