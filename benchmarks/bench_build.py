@@ -2,6 +2,7 @@
 
     python benchmarks/bench_build.py                      # sizes 10000,100000, seed 1
     python benchmarks/bench_build.py --sizes 1000,10000 --json results.json
+    python benchmarks/bench_build.py --sizes 30000 --compare /path/to/other/checkout
 
 For each size, benchmarks/synth.py writes a corpus into a temporary folder (outside the
 repository), then, each in its own subprocess so wall time and peak RSS belong to that run
@@ -12,7 +13,9 @@ alone (os.wait4 returns the child's own rusage):
     ``rdflib.Graph()`` and serialise it with rdflib's own Turtle serialiser.
 
 The baseline is skipped for a size when, scaled by triples from the previous size's
-baseline, it would take longer than --baseline-limit seconds; the output says so. Nothing
+baseline, it would take longer than --baseline-limit seconds; the output says so. With
+``--compare CHECKOUT``, (a) also runs with that checkout first on PYTHONPATH (another commit
+of stdkg), in the same run, and its stdkg.nt and stdkg.ttl are compared byte for byte. Nothing
 here asserts on time: the figures are for reading, not for passing or failing.
 """
 
@@ -51,6 +54,7 @@ print(json.dumps({"triples": len(graph), "parse_s": t1 - t0, "serialize_s": t2 -
 class Run:
     seconds: float
     peak_mib: float
+    cpu_s: float  # user + system CPU seconds of the run (all its threads)
     returncode: int
     stdout: str
     stderr: str
@@ -65,6 +69,11 @@ class Result:
     build_s: float
     build_rows_per_s: float
     build_peak_mib: float
+    build_cpu_s: float = 0.0
+    compare_s: float | None = None  # --compare: the other checkout's build, same corpus, same run
+    compare_cpu_s: float | None = None
+    compare_peak_mib: float | None = None
+    compare_identical: bool | None = None  # its stdkg.nt and stdkg.ttl equal this one's byte for byte
     baseline_s: float | None = None
     baseline_parse_s: float | None = None
     baseline_serialize_s: float | None = None
@@ -73,17 +82,17 @@ class Result:
     baseline_note: str = ""
 
 
-def measure(command: list[str], workdir: Path) -> Run:
+def measure(command: list[str], workdir: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``command``; its wall time and its own peak RSS (ru_maxrss of this one child)."""
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=workdir)
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=workdir, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
     peak_kib = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
-    return Run(seconds, peak_kib / 1024, process.returncode,
+    return Run(seconds, peak_kib / 1024, usage.ru_utime + usage.ru_stime, process.returncode,
                out_path.read_text(encoding="utf-8", errors="replace"), err_path.read_text(encoding="utf-8", errors="replace"))
 
 
@@ -92,21 +101,41 @@ def stdkg_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "stdkg"]
 
 
-def bench_size(size: int, seed: int, root: Path, previous: Result | None, baseline_limit: float) -> Result:
+def checkout_env(checkout: Path) -> dict[str, str]:
+    """The environment that runs ``python -m stdkg`` from ``checkout`` rather than the installed one."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+
+
+def bench_size(size: int, seed: int, root: Path, previous: Result | None, baseline_limit: float,
+               compare: Path | None = None) -> Result:
     corpus, out = root / f"corpus-{size}", root / f"build-{size}"
     start = time.perf_counter()
     synth.write_corpus(size, seed, corpus)
     synth_s = time.perf_counter() - start
     print(f"[{size}] corpus written in {synth_s:.1f} s; running stdkg build …", file=sys.stderr, flush=True)
 
-    build = measure([*stdkg_command(), "build", "--input", str(corpus), "--out", str(out), "--format", "json"], root)
+    # With --compare, both builds run as `python -m stdkg` from their checkouts: this one and the other.
+    command, env = ([sys.executable, "-m", "stdkg"], checkout_env(HERE.parent)) if compare else (stdkg_command(), None)
+    build = measure([*command, "build", "--input", str(corpus), "--out", str(out), "--format", "json"], root, env)
     if build.returncode != 0:
         raise SystemExit(f"stdkg build failed at size {size} (exit {build.returncode}):\n{build.stderr[-3000:]}")
     report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
     result = Result(size, report["triples"], report["rejected_rows"], round(synth_s, 2), round(build.seconds, 2),
-                    round(size / build.seconds, 1), round(build.peak_mib, 1))
-    print(f"[{size}] stdkg build: {build.seconds:.1f} s, {build.peak_mib:.0f} MiB, {result.triples} triples",
-          file=sys.stderr, flush=True)
+                    round(size / build.seconds, 1), round(build.peak_mib, 1), round(build.cpu_s, 2))
+    print(f"[{size}] stdkg build: {build.seconds:.1f} s ({build.cpu_s:.1f} s CPU), {build.peak_mib:.0f} MiB, "
+          f"{result.triples} triples", file=sys.stderr, flush=True)
+    if compare is not None:
+        other = root / f"compare-{size}"
+        run = measure([sys.executable, "-m", "stdkg", "build", "--input", str(corpus), "--out", str(other),
+                       "--format", "json"], root, checkout_env(compare))
+        if run.returncode != 0:
+            raise SystemExit(f"the --compare build failed at size {size} (exit {run.returncode}):\n{run.stderr[-3000:]}")
+        result.compare_s, result.compare_cpu_s = round(run.seconds, 2), round(run.cpu_s, 2)
+        result.compare_peak_mib = round(run.peak_mib, 1)
+        result.compare_identical = all((out / name).read_bytes() == (other / name).read_bytes()
+                                       for name in ("stdkg.nt", "stdkg.ttl"))
+        print(f"[{size}] --compare build: {run.seconds:.1f} s ({run.cpu_s:.1f} s CPU), {run.peak_mib:.0f} MiB; "
+              f"outputs {'identical' if result.compare_identical else 'DIFFER'}", file=sys.stderr, flush=True)
 
     if previous is not None and previous.baseline_s is not None:
         estimate = previous.baseline_s * result.triples / previous.triples
@@ -135,12 +164,17 @@ def bench_size(size: int, seed: int, root: Path, previous: Result | None, baseli
 
 
 def table(results: list[Result]) -> str:
-    head = ["size", "triples", "stdkg build s", "rows/s", "peak MiB", "baseline s", "baseline peak MiB",
+    head = ["size", "triples", "stdkg build s", "CPU s", "rows/s", "peak MiB", "baseline s", "baseline peak MiB",
             "baseline/stdkg"]
+    compared = any(r.compare_s is not None for r in results)
+    if compared:
+        head[6:6] = ["compare s", "compare CPU s", "compare MiB", "compare/stdkg", "same bytes"]
     lines = []
     for r in results:
-        lines.append([f"{r.size:,}", f"{r.triples:,}", f"{r.build_s:.1f}", f"{r.build_rows_per_s:,.0f}",
-                      f"{r.build_peak_mib:,.0f}",
+        extra = [f"{r.compare_s:.1f}", f"{r.compare_cpu_s:.1f}", f"{r.compare_peak_mib:,.0f}",
+                 f"{r.compare_s / r.build_s:.2f}×", "yes" if r.compare_identical else "NO"] if r.compare_s is not None else ["–"] * 5
+        lines.append([f"{r.size:,}", f"{r.triples:,}", f"{r.build_s:.1f}", f"{r.build_cpu_s:.1f}", f"{r.build_rows_per_s:,.0f}",
+                      f"{r.build_peak_mib:,.0f}", *(extra if compared else []),
                       f"{r.baseline_s:.1f}" if r.baseline_s is not None else "skipped",
                       f"{r.baseline_peak_mib:,.0f}" if r.baseline_peak_mib is not None else "–",
                       f"{r.baseline_ratio:.2f}×" if r.baseline_ratio is not None else "–"])
@@ -175,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--baseline-limit", type=float, default=180.0,
                         help="skip the rdflib baseline at a size where it is expected to exceed this many seconds (default 180)")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="also build each corpus with this stdkg checkout (e.g. a worktree of main) and compare")
     args = parser.parse_args(argv)
     try:
         sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
@@ -189,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         if HERE.parent in root.resolve().parents:
             parser.error(f"the temporary folder {root} is inside the repository; set TMPDIR elsewhere")
         for size in sizes:
-            results.append(bench_size(size, args.seed, root, results[-1] if results else None, args.baseline_limit))
+            results.append(bench_size(size, args.seed, root, results[-1] if results else None, args.baseline_limit,
+                                      args.compare.resolve() if args.compare else None))
     print(table(results))
     if args.json:
         payload = {"seed": args.seed, "environment": environment(), "results": [asdict(r) for r in results]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -21,16 +21,17 @@ import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Graph
 
-from . import paths
+from . import cells, paths
 from .atomic import Staged, atomic_write, staged
 from .mapping import Mapping, bundled_mappings, choose_mapping, load_mapping, load_value_maps
-from .model import GraphBuilder, SystemInfo, Triple
+from .model import GraphBuilder, SystemInfo, Triple, date_literal, date_tail
+from .ntlines import TripleSet
 from .model_workplan import ROW_ADDERS
 from .problems import Problem, StdkgError
 from .records import Record, read_records
-from .serialize import sorted_rows, write_ntriples, write_turtle
+from .serialize import write_ntriples_lines, write_turtle_lines
 from .stats import summarise
-from .store import open_store, store_from_triples
+from .store import BackgroundLoad, open_store, store_from_triples
 from .rdf_input import RDF_SUFFIXES, read_rdf
 from .tables import iter_table_files, read_table
 from .vocab import DEFAULT_BASE
@@ -48,17 +49,28 @@ HEADER_SEARCH_ROWS = 10
 
 @dataclass
 class BuildResult:
-    triples: set[Triple]
+    triples: TripleSet  # the graph; triples.lines() is its canonical N-Triples
     problems: list[Problem]
     tables: list[dict[str, object]] = field(default_factory=list)
     stubs: int = 0
     outputs: list[Path] = field(default_factory=list)
     summary: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     store: ox.Store | None = None  # the written graph in Oxigraph, kept by write_outputs(keep_store=True)
+    # build(load_store=True): the graph loading into Oxigraph (and summarised) on a worker thread
+    loading: Future[tuple[ox.Store, dict[str, list[dict[str, object]]]]] | None = None
 
     @property
     def rejected_rows(self) -> int:
         return len({(p.file, p.row) for p in self.problems if p.severity == "error"})
+
+
+def forget_caches() -> None:
+    """Empty the memo caches a build fills (numbers, references, dates). Their entries were made
+    between the build's millions of short-lived objects and would pin most of the freed heap in
+    place (and so in a forked child): a long-running caller drops them once the graph is out."""
+    cells.clear_caches()
+    date_tail.cache_clear()
+    date_literal.cache_clear()
 
 
 def default_system_dir() -> Path:
@@ -109,14 +121,19 @@ def paused_gc() -> Iterator[None]:
 
 def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_dir: Path | None = None,
           base: str = DEFAULT_BASE, encoding: str | None = None, mapping_files: list[Path] | None = None,
-          progress: Progress | None = None) -> BuildResult:
-    """Load tables into a graph; with ``out_dir``, write stdkg.nt, stdkg.ttl and build-report.json."""
+          progress: Progress | None = None, load_store: bool = False) -> BuildResult:
+    """Load tables into a graph; with ``out_dir``, write stdkg.nt, stdkg.ttl and build-report.json.
+
+    With ``load_store`` (or ``out_dir``), the graph also loads into Oxigraph and is summarised on
+    a second core while rows are converted, for write_outputs' summary and the caller's queries."""
     with paused_gc():
-        return _build(system_dir, inputs, out_dir, base, encoding, mapping_files, progress)
+        return _build(system_dir, inputs, out_dir, base, encoding, mapping_files, progress,
+                      load_store or out_dir is not None)
 
 
 def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | None, base: str,
-           encoding: str | None, mapping_files: list[Path] | None, progress: Progress | None) -> BuildResult:
+           encoding: str | None, mapping_files: list[Path] | None, progress: Progress | None,
+           load_store: bool) -> BuildResult:
     system_dir = system_dir or default_system_dir()
     builder = GraphBuilder(base, read_system(system_dir))
     mappings = [load_mapping(p) for p in mapping_files] if mapping_files else []
@@ -137,6 +154,10 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         if from_system and mapping is not None and mapping.kind in replaced:
             continue  # the user's tables stand in for the system's own
         _load_table(path, from_system, table, mapping, inputs, names_seen, mappings, value_maps, problems, tables, loaded)
+    # The tables' cells are in the records now: free them before the graph grows.
+    matched.clear()
+    table = None  # the loop's last table too
+    loader = BackgroundLoad() if load_store else None
 
     loaded.sort(key=lambda pair: (KIND_ORDER.get(pair[0].kind, 2), REFERENCE_ORDER.get(pair[0].name, 9)))
     builder.dataset_names = dataset_names([str(entry["file"]) for _, _, entry in loaded])
@@ -148,19 +169,25 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
         if mapping.kind in ROW_ADDERS:
             add_row = partial(ROW_ADDERS[mapping.kind], builder)
         accepted = 0
-        for record in records:
+        records.reverse()
+        while records:  # each record is freed once added: its memory goes to the graph
+            record = records.pop()
             row_problems = add_row(record)
             problems.extend(row_problems)
             accepted += not row_problems
             done += 1
-            if progress and (done % 2000 == 0 or done == total):
-                progress("rows", done, total)
+            if done % 2000 == 0 or done == total:
+                if loader is not None:
+                    loader.offer(builder.lines)
+                if progress:
+                    progress("rows", done, total)
         entry["loaded"] = accepted
     problems.sort(key=lambda p: (p.file, p.row or 0))
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
     builder.extend(merged)
-    result = BuildResult(builder.triples, problems, tables, stubs)
+    loading = loader.finish(builder.lines, _summarised) if loader is not None else None
+    result = BuildResult(builder.finish(), problems, tables, stubs, loading=loading)
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
     return result
@@ -279,22 +306,29 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
     nt, ttl, report = out_dir / GRAPH_NT, out_dir / GRAPH_TTL, out_dir / REPORT
     if progress:
         progress("write", 0, 3)
-    rows = sorted_rows(result.triples)
+    lines = result.triples.lines()
     if progress:
         progress("write", 1, 3)
     # All three files are renamed into place together at the end: a run killed before that
     # leaves the previous build's three files, never a mix.
+    loading, result.loading = result.loading, None
+    if not result.triples.as_built:  # changed since the build (a release's version stamp)
+        loading = None
     with staged() as stage:
-        write_ntriples(rows, nt, stage)
+        write_ntriples_lines(lines, nt, stage)
         if progress:
             progress("write", 2, 3)
         new_nt = stage[-1][0]
-        # The summary reads the N-Triples just written into Oxigraph, whose Rust parser runs
-        # beside the Turtle writer on the second core.
+        # Oxigraph's Rust parser runs (without the GIL) beside the Turtle writer on the second
+        # core: either loading since the build began (build(load_store=True)) or from the file.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            loaded = pool.submit(_load_and_summarise, new_nt)
-            write_turtle(rows, ttl, stage)
-            store, result.summary = loaded.result()
+            if loading is None:
+                loading = pool.submit(_load_and_summarise, new_nt)
+            write_turtle_lines(lines, ttl, stage)
+            try:
+                store, result.summary = loading.result()
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise StdkgError(f"{new_nt}: 无法解析 / cannot parse ({exc})") from exc
         if keep_store:
             result.store = store
         write_report(result, out_dir, graph_written=True, stage=stage)
@@ -304,7 +338,10 @@ def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None
 
 
 def _load_and_summarise(nt: Path) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
-    store = open_store(nt, ox.RdfFormat.N_TRIPLES)
+    return _summarised(open_store(nt, ox.RdfFormat.N_TRIPLES))
+
+
+def _summarised(store: ox.Store) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
     return store, summarise(store)
 
 
@@ -314,7 +351,9 @@ def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False
     ``graph_written`` says whether stdkg.nt/.ttl beside it come from this run: after a
     failed --strict run they are the previous build's, kept on purpose."""
     if not result.summary:
-        result.summary = summarise(store_from_triples(result.triples))
+        loading, result.loading = result.loading, None
+        result.summary = (loading.result()[1] if loading is not None and result.triples.as_built
+                          else summarise(store_from_triples(result.triples)))
     report = out_dir / REPORT
     with atomic_write(report, stage=stage) as out:
         json.dump({"graph_written": graph_written, "triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,

@@ -8,6 +8,7 @@ year (2019-08, 2019), which stay that precise (xsd:gYearMonth, xsd:gYear): never
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from .numbers import StandardNumber, StandardNumberError, parse_reference, parse_standard_number
 
 LIST_SEPARATORS = re.compile(r"\s*[;；,，、\n]\s*")
+_REFERENCE_SEPARATORS = re.compile(r"\s*[;；\n]\s*")
 SOURCE_SEPARATORS = re.compile(r"\s*[;；\n]\s*|\s+(?=https?://)")
 
 
@@ -95,15 +97,27 @@ def parse_numbers(text: str) -> list[StandardNumber]:
 def parse_references(text: str) -> list[tuple[StandardNumber, str | None]]:
     """'GB/T 19038; GB/T 33527 公共就业服务总则' → numbers with the titles written beside them."""
     out = []
-    for part in re.split(r"\s*[;；\n]\s*", text.strip()):
+    for part in _REFERENCE_SEPARATORS.split(text.strip()):
         if not part:
             continue
         try:
-            out.append(parse_reference(part))
+            out.append(_reference(part))
         except StandardNumberError as exc:
             raise CellError(f"引用 '{part}' 不是有效的标准号（{exc.reason_zh}）",
                             f"reference '{part}' is not a standard number ({exc.reason})") from None
     return out
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _reference(part: str) -> tuple[StandardNumber, str | None]:
+    """Cached: one reference ('GB/T 19038') recurs in many rows' reference lists."""
+    return parse_reference(part)
+
+
+def clear_caches() -> None:
+    """Empty the number and reference memo caches (see stdkg.build.forget_caches)."""
+    _reference.cache_clear()
+    parse_standard_number.cache_clear()
 
 
 def parse_codes(text: str, kind: str) -> list[str]:

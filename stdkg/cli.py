@@ -103,7 +103,7 @@ def build(inputs: tuple[Path, ...], system_dir: Path | None, out_dir: Path, base
       stdkg build --input 试点.xlsx --input 反馈.csv --out build/plan
     """
     with _progress(fmt == "text") as progress_cb:
-        result = build_graph(system_dir, list(inputs), None, base, encoding, list(mapping_files), progress_cb)
+        result = build_graph(system_dir, list(inputs), None, base, encoding, list(mapping_files), progress_cb, load_store=True)
     rejected = result.rejected_rows
     if not (strict and rejected):
         with _progress(fmt == "text") as progress_cb:

@@ -10,6 +10,7 @@ analysis report (index.html, analysis.json, analysis.md).
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
 import os
@@ -25,8 +26,9 @@ import pyoxigraph as ox
 
 from .analyze import analyze
 from .atomic import atomic_write
-from .build import BuildResult, build, write_outputs
+from .build import BuildResult, build, forget_caches, write_outputs
 from .fingerprint import analysis_fingerprint, file_sha256, validation_fingerprint
+from .ntlines import TripleSet
 from .problems import StdkgError
 from .validate import Validation, validate_store
 from .validation_report import as_json
@@ -51,13 +53,15 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     say("build")
-    built = build(system_dir, inputs, None)
+    built = build(system_dir, inputs, None, load_store=True)
     if built.rejected_rows:
         say(f"{built.rejected_rows} rows rejected (see build-report.json)")
     write_outputs(built, out_dir, keep_store=True)
     triples = len(built.triples)
-    built.triples = set()  # the rdflib terms are written out; the store holds the graph from here
+    built.triples = TripleSet([])  # the lines are written out; the store holds the graph from here
+    forget_caches()
     gc.collect()
+    _return_freed_memory()
     seconds["build"] = time.perf_counter() - start
     store = built.store
     assert store is not None
@@ -77,6 +81,15 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
                      fingerprint=analysis_fingerprint(graph_sha256, as_of, analysis["parameters"]))  # type: ignore[arg-type]
     seconds["total"] = time.perf_counter() - start
     return PipelineResult(built, triples, validation, analysis, seconds)
+
+
+def _return_freed_memory() -> None:
+    """Give the build's freed heap back to the system before the fork: glibc keeps freed memory
+    for reuse, and the validation child would map (and count) it too. Elsewhere a no-op."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _checks(store: ox.Store, as_of: dt.date, graph: str, validate: bool, analyse: bool, parallel: bool,

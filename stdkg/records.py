@@ -99,47 +99,63 @@ def read_records(table: Table, mapping: Mapping, value_maps: dict[str, dict[str,
                                 f"columns not used: {', '.join(unknown)} (mapping '{mapping.name}' does not know them; add aliases in {Path(mapping.path or '').name})",
                                 "warning"))
     columns = {field_name: table.header[index] for index, field_name in bound.items()}
-    memo: dict[tuple[str, str, str | None], Any] = {}
+    # One plan entry per bound column, worked out once: the per-cell loop below runs millions
+    # of times on a national corpus. Cells of one type and value map share a memo, because
+    # dates, numbers, references and names repeat across rows: each distinct text converts once.
+    memos: dict[tuple[str, str | None], dict[str, Any]] = {}
+    plan = []
+    for index, field_name in bound.items():
+        spec = mapping.fields[field_name]
+        memo = memos.setdefault((spec.type, spec.values), {})
+        plan.append((index, field_name, spec.type, spec.type in UNIQUE_TYPES, spec.type == "date",
+                     value_maps.get(spec.values) if spec.values else None, memo))
+    required = [spec.name for spec in mapping.fields.values() if spec.required]
     records: list[Record] = []
     first_row_of: dict[Any, tuple[int, dict[str, Any]]] = {}
     for row_number, row_cells in table.rows:
         raw: dict[str, str] = {}
         values: dict[str, Any] = {}
         row_problems: list[Problem] = []
-        for index, field_name in bound.items():
-            text = cell_text(row_cells[index]) if index < len(row_cells) else ""
-            if not text:
-                continue
-            spec = mapping.fields[field_name]
+        width = len(row_cells)
+        for index, field_name, spec_type, unique, is_date, value_map, memo in plan:
+            cell = row_cells[index] if index < width else None
+            if cell.__class__ is str:  # a CSV cell: cell_text would only strip it
+                text = cell.strip()  # type: ignore[union-attr]
+                if not text:
+                    continue
+            else:
+                text = cell_text(cell)
+                if not text:
+                    continue
+                if isinstance(cell, UncomputedFormula):
+                    raw[field_name] = text
+                    row_problems.append(Problem(name, row_number, table.header[index], text, cell.zh, cell.en))
+                    continue
+                if is_date and isinstance(cell, float) and not cell.is_integer():
+                    # 2020.10 typed into Excel is the number 2020.1: October cannot be told from January.
+                    raw[field_name] = text
+                    row_problems.append(Problem(name, row_number, table.header[index], text,
+                                                "数值型日期有歧义（2020.10 会变成 2020.1），请把单元格设为文本或日期格式",
+                                                "a date stored as a number is ambiguous (2020.10 becomes 2020.1): format the cell as text or date"))
+                    continue
             raw[field_name] = text
-            cell = row_cells[index]
-            if isinstance(cell, UncomputedFormula):
-                row_problems.append(Problem(name, row_number, table.header[index], text, cell.zh, cell.en))
+            if unique:  # text, text_zh, text_en, notation: whitespace runs become one space
+                values[field_name] = " ".join(text.split())
                 continue
-            if spec.type == "date" and isinstance(cell, float) and not cell.is_integer():
-                # 2020.10 typed into Excel is the number 2020.1: October cannot be told from January.
-                row_problems.append(Problem(name, row_number, table.header[index], text,
-                                            "数值型日期有歧义（2020.10 会变成 2020.1），请把单元格设为文本或日期格式",
-                                            "a date stored as a number is ambiguous (2020.10 becomes 2020.1): format the cell as text or date"))
-                continue
-            try:
-                if spec.type in UNIQUE_TYPES:
-                    values[field_name] = convert_cell(spec.type, text, None)
-                else:
-                    # Dates, numbers, references and names repeat across rows: convert each once.
-                    key = (spec.type, text, spec.values)
-                    value = memo.get(key, memo)
-                    if value is memo:
-                        value = memo[key] = convert_cell(spec.type, text, value_maps.get(spec.values) if spec.values else None)
-                    values[field_name] = value
-            except cells.CellError as exc:
-                row_problems.append(Problem(name, row_number, table.header[index], text, exc.zh, exc.en))
+            value = memo.get(text, memo)
+            if value is memo:
+                try:
+                    value = memo[text] = convert_cell(spec_type, text, value_map)
+                except cells.CellError as exc:
+                    row_problems.append(Problem(name, row_number, table.header[index], text, exc.zh, exc.en))
+                    continue
+            values[field_name] = value
         if len(row_cells) > len(table.header) and any(cell_text(c) for c in row_cells[len(table.header):]):
             row_problems.append(Problem(name, row_number, None, None, "该行的单元格多于表头的列数",
                                         "the row has more cells than the header has columns"))
-        for spec in mapping.fields.values():
-            if spec.required and spec.name not in raw:
-                row_problems.append(Problem(name, row_number, _column_of(table, bound, spec.name), "",
+        for field_name in required:
+            if field_name not in raw:
+                row_problems.append(Problem(name, row_number, _column_of(table, bound, field_name), "",
                                             "必填项为空", "required value is empty"))
         if mapping.at_least_one_of and not any(f in raw for f in mapping.at_least_one_of):
             wanted = " / ".join(columns.get(f, f) for f in mapping.at_least_one_of)

@@ -10,7 +10,7 @@ triples fast (rdflib's own serialisers take several times longer).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
 
@@ -107,3 +107,77 @@ def turtle_chunks(rows: list[tuple[str, str, str]], cache: dict[str, str] | None
 def write_turtle(rows: list[tuple[str, str, str]], path: Path, stage: Staged | None = None) -> None:
     with atomic_write(path, stage=stage) as out:
         out.writelines(turtle_chunks(rows))
+
+
+_TYPE_HEAD = _RDF_TYPE.encode()
+_NAMESPACE_STARTS = tuple(f"<{ns}".encode() for ns in PREFIXES.values())
+
+
+def turtle_from_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """The Turtle of ``turtle_chunks``, byte for byte, from sorted N-Triples lines (UTF-8).
+
+    The build's fast path: a term is converted only when it can change (an IRI in a prefixed
+    namespace, a typed literal's datatype); other terms, most of a graph, pass as they are."""
+    names: dict[str, str] = {}  # N-Triples → Turtle, shared with _turtle_term
+    converted: dict[bytes, bytes] = {}
+
+    def term(nt: bytes) -> bytes:
+        if nt[0] == 0x22:  # '"': a literal; only a typed one ends with '>' and changes
+            if not nt.endswith(b">"):
+                return nt
+            text, _, datatype = nt.rpartition(b'"^^<')
+            return text + b'"^^' + term(b"<" + datatype)
+        if not nt.startswith(_NAMESPACE_STARTS):
+            return nt
+        found = converted.get(nt)
+        if found is None:
+            found = converted[nt] = _turtle_term(nt.decode(), names).encode()
+        return found
+
+    yield ("".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n").encode()
+    batch: list[bytes] = []
+    subject: bytes | None = None
+    predicates: list[tuple[bytes, list[bytes]]] = []
+    objects: list[bytes] = []
+    predicate = b""
+    for text in lines:
+        s, p, o = text.split(b" ", 2)
+        if s != subject:
+            if subject is not None:
+                batch.append(_turtle_block(term(subject), predicates, term))
+                if len(batch) >= 4096:
+                    yield b"".join(batch)
+                    batch = []
+            subject, predicates, predicate = s, [], b""
+        if p != predicate:
+            predicate, objects = p, []
+            predicates.append((p, objects))
+        objects.append(o[:-3])  # without " .\n"
+    if subject is not None:
+        batch.append(_turtle_block(term(subject), predicates, term))
+    yield b"".join(batch)
+
+
+def _turtle_block(subject: bytes, predicates: list[tuple[bytes, list[bytes]]], term: Callable[[bytes], bytes]) -> bytes:
+    """One subject's block, rdf:type first (as ``turtle_chunks``)."""
+    parts = []
+    for predicate, objects in predicates:
+        if predicate == _TYPE_HEAD:  # one rdf:type group per subject (lines are sorted): it goes first
+            parts.insert(0, b"    a " + b" ,\n        ".join(map(term, objects)))
+        else:
+            parts.append(b"    " + term(predicate) + b" " + b" ,\n        ".join(map(term, objects)))
+    return subject + b"\n" + b" ;\n".join(parts) + b" .\n\n"
+
+
+def write_turtle_lines(lines: Iterable[bytes], path: Path, stage: Staged | None = None) -> None:
+    """stdkg.ttl from the build's sorted N-Triples lines."""
+    with atomic_write(path, stage=stage) as out:
+        out.flush()
+        out.buffer.writelines(turtle_from_lines(lines))
+
+
+def write_ntriples_lines(lines: list[bytes], path: Path, stage: Staged | None = None) -> None:
+    """stdkg.nt: the sorted lines as they are."""
+    with atomic_write(path, stage=stage) as out:
+        out.flush()
+        out.buffer.writelines(lines)

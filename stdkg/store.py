@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
+from .ntlines import TripleSet
 from .problems import StdkgError
 from .serialize import term_nt
 
@@ -42,10 +45,67 @@ def open_store(path: Path, fmt: ox.RdfFormat | None = None) -> ox.Store:
 
 def store_from_triples(triples: Iterable[tuple[URIRef, URIRef, URIRef | Literal]]) -> ox.Store:
     """An Oxigraph store holding rdflib triples (via N-Triples, which both sides speak)."""
-    data = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples).encode()
+    if isinstance(triples, TripleSet):  # a build's graph: its N-Triples lines are there already
+        data = b"".join(triples.lines())
+    else:
+        data = "".join(f"{term_nt(s)} {term_nt(p)} {term_nt(o)} .\n" for s, p, o in triples).encode()
     store = ox.Store()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     return store
+
+
+T = TypeVar("T")
+
+
+class BackgroundLoad:
+    """Loads a growing list of N-Triples lines into one Oxigraph store on a worker thread.
+
+    Oxigraph parses and indexes without holding the GIL, so a build's rows keep converting on
+    one core while the store fills on the other, instead of loading the written file after.
+    Chunks load in the order they are sent (one worker). The store's contents are the set of
+    triples whatever the order; every result stdkg derives from it is sorted."""
+
+    PIECE = 100_000  # lines joined and handed to Oxigraph at once (~20 MB)
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stdkg-load")
+        self._chunks: list[Future[None]] = []
+        self._sent = 0
+
+    def offer(self, lines: list[bytes]) -> None:
+        """Send the lines added since the last chunk, unless the worker is still busy with it
+        (the chunk then grows: few, large chunks, and no queue of copies in memory)."""
+        if not self._chunks or self._chunks[-1].done():
+            self._send(lines)
+
+    def _send(self, lines: list[bytes]) -> None:
+        if len(lines) > self._sent:
+            # A list of references (8 bytes a line), safe from the caller's later sort; the worker
+            # joins it piece by piece, so no more than one piece is ever copied at a time.
+            chunk = lines[self._sent:]
+            self._sent = len(lines)
+            self._chunks.append(self._pool.submit(self._load, chunk))
+
+    def _load(self, chunk: list[bytes]) -> None:
+        for start in range(0, len(chunk), self.PIECE):
+            self.store.bulk_load(b"".join(chunk[start:start + self.PIECE]), format=ox.RdfFormat.N_TRIPLES,
+                                 to_graph=ox.DefaultGraph())
+
+    def finish(self, lines: list[bytes], then: Callable[[ox.Store], T]) -> Future[T]:
+        """Send the rest of ``lines``; ``then(store)`` runs on the worker once all is loaded.
+        A chunk's error (an IRI Oxigraph refuses) is raised by the returned future."""
+        self._send(lines)
+        chunks = self._chunks
+
+        def after_load() -> T:
+            for chunk in chunks:  # all done (one worker, in order); raises the first chunk's error
+                chunk.result()
+            return then(self.store)
+
+        done = self._pool.submit(after_load)
+        self._pool.shutdown(wait=False)  # the worker ends once the queue is empty
+        return done
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, object]]:
