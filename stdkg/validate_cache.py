@@ -50,7 +50,8 @@ HASH = 20  # bytes of a digest
 STATE = "state.pickle"
 STORE = "store"
 VALUES_CHUNK = 2000  # focus nodes per restricted query
-TOO_MANY = 0.25  # share of subjects changed above which a full run is quicker than an incremental one
+WHOLE_ABOVE = 50_000  # focus nodes above which a rule runs whole (quicker than VALUES blocks)
+TOO_MANY = 0.5  # share of subjects changed above which a full run is quicker than an incremental one
 LABEL_PREDICATES = {"http://purl.org/dc/terms/identifier", "http://www.w3.org/2004/02/skos/core#prefLabel",
                     "http://www.w3.org/2004/02/skos/core#notation"}  # what _labels reads
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -67,6 +68,7 @@ class State:
     subject_count: int
     rules: list[Rule]
     reaches: list[Reach | None]  # per rule: what it reads from its focus node (None: runs whole)
+    candidates: dict[int, set[str] | None]  # per rule reading NOW(): the focus IRIs time can change (None: run whole)
     results: list[Result]  # sorted
     labels: dict[str, str]
 
@@ -294,12 +296,14 @@ def _full(nt: Path, data: mmap.mmap, cache: Path, print_: str, extra_shapes: lis
             store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
         results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
         labels = _labels(store, {r.focus for r in results} | {r.value or "" for r in results})
+        reaches = [rule_reach(rule.query) for rule in rules]
+        candidates = {i: _focus_of(store, reach.relaxed) for i, reach in enumerate(reaches) if reach and reach.relaxed}
         del store
         boundaries, offsets, bucket_hashes, records = _full_index(data)
-        reaches = [rule_reach(rule.query) for rule in rules]
         on_disk.result().flush()
     count = sum(len(_parse_records(r)) for r in records)
-    _save(cache, State(FORMAT, print_, boundaries, offsets, bucket_hashes, records, count, rules, reaches, results, labels))
+    _save(cache, State(FORMAT, print_, boundaries, offsets, bucket_hashes, records, count, rules, reaches, candidates,
+                       results, labels))
     return Validation(results, "fast", len(rules), labels), Run(full=True, changed_subjects=count)
 
 
@@ -343,14 +347,44 @@ def _groups(rules: list[Rule], reaches: list[Reach | None]) -> dict[tuple[str, s
 
 
 def _restricted(rule: Rule, focus: list[str]) -> Rule:
-    match = _WHERE.search(rule.query)
+    return replace(rule, query=_with_focus(rule.query, focus))
+
+
+def _focus_of(store: ox.Store, query: str) -> set[str] | None:
+    """The focus IRIs a query finds (None if one is not an IRI: such a rule runs whole)."""
+    found = set()
+    for row in store.query(query, use_default_graph_as_union=True):
+        focus = row["this"]
+        if focus is not None:
+            if not isinstance(focus, ox.NamedNode):
+                return None
+            found.add(focus.value)
+    return found
+
+
+def _with_focus(query: str, focus: list[str]) -> str:
+    match = _WHERE.search(query)
     assert match is not None  # compile_shapes put the target there
-    return replace(rule, query=f"{rule.query[:match.end()]} VALUES ?this {{ {' '.join(focus)} }} {rule.query[match.end():]}")
+    return f"{query[:match.end()]} VALUES ?this {{ {' '.join(focus)} }} {query[match.end():]}"
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _time_candidates(store: ox.Store, state: State, index: int, relaxed: str, affected: set[object]) -> set[str]:
+    """Bring up to date the focus nodes of a NOW()-reading rule's relaxed query: it reads no
+    clock, so only the ``affected`` focus nodes can have joined or left them."""
+    candidates = state.candidates[index]
+    assert candidates is not None
+    candidates -= {t.value for t in affected}
+    for chunk in _chunks(sorted(str(t) for t in affected), VALUES_CHUNK):
+        found = _focus_of(store, _with_focus(relaxed, chunk))
+        if found is None:
+            raise _Restart("a rule's focus node is not an IRI")
+        candidates |= found
+    return candidates
 
 
 def _incremental(data: mmap.mmap, cache: Path, state: State, checks: list[Path]) -> tuple[Validation, Run]:
@@ -361,7 +395,7 @@ def _incremental(data: mmap.mmap, cache: Path, state: State, checks: list[Path])
     if len(changed) > TOO_MANY * max(1, state.subject_count):
         raise _Restart(f"{len(changed)} subjects changed")
     rules = state.rules
-    if not changed:
+    if not changed and not state.candidates:  # (a rule reading NOW() may have news even so)
         if run.changed_buckets:
             _save(cache, state)
         return Validation(state.results, "fast", len(rules), state.labels), run
@@ -403,17 +437,22 @@ def _incremental(data: mmap.mmap, cache: Path, state: State, checks: list[Path])
     dropped: dict[tuple[str, str, str | None], set[str] | None] = {}  # group → focus rechecked (None: all)
     fresh: set[Result] = set()
     for key, members in groups.items():
-        reaches = [state.reaches[i] for i in members]
-        focus: set[object] = set()
-        for reach in reaches:
-            if reach is None or reach.constants & changed_iris:
+        focus: set[object] | None = set()
+        for i in members:
+            reach = state.reaches[i]
+            if reach is None or reach.constants & changed_iris or state.candidates.get(i, set()) is None:
                 focus = None
                 break
             for path, reads in reach.paths:
                 focus |= before[(path, reads)] | after_change[(path, reads)]
         if focus is not None and any(not isinstance(t, ox.NamedNode) for t in focus):
             focus = None  # a blank node cannot be named in VALUES; a literal focus is rare: run whole
-        if focus is None:
+        if focus is not None:
+            for i in members:  # a rule reading NOW(): also every focus node time can change
+                reach = state.reaches[i]
+                if reach is not None and reach.relaxed:
+                    focus |= {ox.NamedNode(iri) for iri in _time_candidates(store, state, i, reach.relaxed, focus)}
+        if focus is None or len(focus) > WHOLE_ABOVE:
             whole.extend(rules[i] for i in members)
             dropped[key] = None
             continue

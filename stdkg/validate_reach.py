@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -50,6 +51,19 @@ class Reach:
 
     paths: tuple[tuple[WalkPath, frozenset[str] | None], ...]
     constants: frozenset[str]
+    # For a rule that reads NOW(): the rule without its FILTERs on NOW(), whose focus nodes are
+    # all those whose results the passing of time can change (None: the rule reads no clock).
+    relaxed: str | None = None
+
+
+class _Fresh:
+    """Numbers for fresh variable names, and the functions that make a rule unbounded."""
+
+    def __init__(self, unstable: set[str]) -> None:
+        self.count, self.unstable = itertools.count(), unstable
+
+    def __next__(self) -> int:
+        return next(self.count)
 
 
 class _Unbounded(Exception):
@@ -63,7 +77,8 @@ def rule_reach(query: str) -> Reach | None:
     """The reach of a rule's SELECT query over ``?this``, or None when it must run whole."""
     try:
         algebra = translateQuery(parseQuery(query)).algebra
-        variants = _variants(algebra["p"], itertools.count())
+        relaxed = _relax(query, algebra) if _reads_now(algebra) else None
+        variants = _variants(algebra["p"], _Fresh(UNSTABLE - {"Builtin_NOW"} if relaxed else UNSTABLE))
         reads: dict[WalkPath, set[str] | None] = {}
         constants: set[str] = set()
         for edges in variants:
@@ -71,12 +86,133 @@ def rule_reach(query: str) -> Reach | None:
     except _Unbounded:
         return None
     paths = sorted(reads.items(), key=lambda item: (len(item[0]), repr(item[0])))
-    return Reach(tuple((path, None if p is None else frozenset(p)) for path, p in paths), frozenset(constants))
+    return Reach(tuple((path, None if p is None else frozenset(p)) for path, p in paths), frozenset(constants), relaxed)
+
+
+# ---------------------------------------------------------------- NOW()
+
+_STRINGS = [r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''", r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'"]
+_TOKEN = re.compile("|".join([
+    "(?P<string>" + "|".join(_STRINGS) + ")",
+    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+    r"(?P<comment>#[^\n]*)",
+    r"(?P<now>\bNOW\s*\(\s*\))",
+    r"(?P<filter>\bFILTER\s*\()",
+    r"(?P<open>[({])",
+    r"(?P<close>[)}])",
+]), re.IGNORECASE)
+
+
+def _reads_now(node: object) -> bool:
+    if isinstance(node, CompValue):
+        if node.name == "Builtin_NOW":
+            return True
+        if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS") and _reads_now(getattr(node, "graph")):
+            return True
+        return any(_reads_now(v) for k, v in node.items() if k != "_vars")
+    if isinstance(node, (list, tuple)):
+        return any(_reads_now(v) for v in node)
+    return False
+
+
+def _exists_reads_now(expr: object) -> bool:
+    if isinstance(expr, CompValue):
+        if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            return _reads_now(getattr(expr, "graph"))
+        return any(_exists_reads_now(v) for k, v in expr.items() if k != "_vars")
+    if isinstance(expr, (list, tuple)):
+        return any(_exists_reads_now(v) for v in expr)
+    return False
+
+
+def _now_only_in_plain_filters(node: object) -> bool:
+    """Whether NOW() is read only by FILTERs whose removal can only add solutions: not inside
+    EXISTS, OPTIONAL, MINUS, an aggregate or a BIND."""
+    if not isinstance(node, CompValue):
+        return not _reads_now(node)
+    name = node.name
+    if name == "Filter":
+        return not _exists_reads_now(node["expr"]) and _now_only_in_plain_filters(node["p"])
+    if name in ("Project", "Distinct", "Reduced", "OrderBy", "ToMultiSet", "SelectQuery"):
+        return _now_only_in_plain_filters(node["p"])
+    if name in ("Join", "Union"):
+        return _now_only_in_plain_filters(node["p1"]) and _now_only_in_plain_filters(node["p2"])
+    if name in ("LeftJoin", "Minus"):
+        return _now_only_in_plain_filters(node["p1"]) and not _reads_now(node["p2"]) and not _reads_now(node.get("expr"))
+    return not _reads_now(node)
+
+
+def _relax(query: str, algebra: object) -> str:
+    """The query without the FILTER(…) clauses that read NOW(). Where such a filter sits it
+    only removes solutions, so the relaxed query finds every focus node the rule can report
+    at any time, and reads no clock."""
+    if not _now_only_in_plain_filters(algebra):
+        raise _Unbounded("NOW() read elsewhere than in a plain FILTER")
+    cuts: list[tuple[int, int]] = []
+    stack: list[list[int]] = []  # open brackets: [where its FILTER began or -1, reads NOW()]
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind in ("filter", "open"):
+            stack.append([match.start() if kind == "filter" else -1, 0])
+        elif kind == "now":
+            outer = next((entry for entry in stack if entry[0] >= 0), None)
+            if outer is None:
+                raise _Unbounded("NOW() outside a FILTER(…)")
+            outer[1] = 1
+        elif kind == "close":
+            if not stack:
+                raise _Unbounded("unbalanced brackets")
+            start, now = stack.pop()
+            if now and start >= 0:
+                cuts.append((start, match.end()))
+    pieces, last = [], 0
+    for start, end in sorted(cuts):
+        pieces.append(query[last:start])
+        last = end
+    text = "".join(pieces) + query[last:]
+    try:
+        check = translateQuery(parseQuery(text)).algebra
+    except Exception as exc:  # noqa: BLE001 - rdflib's parser raises several types
+        raise _Unbounded(f"the query without its NOW() filters does not parse ({exc})") from exc
+    if _reads_now(check) or _patterns(check) != _patterns(algebra) - _patterns_in_now_filters(algebra):
+        raise _Unbounded("the query without its NOW() filters differs otherwise")
+    return text
+
+
+def _patterns(node: object) -> set[str]:
+    """Every triple pattern anywhere in an algebra (EXISTS included), as text."""
+    found: set[str] = set()
+    if isinstance(node, CompValue):
+        if node.name == "BGP":
+            found.update(repr(t) for t in node["triples"])
+        if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            found |= _patterns(getattr(node, "graph"))
+        for key, value in node.items():
+            if key != "_vars":
+                found |= _patterns(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            found |= _patterns(value)
+    return found
+
+
+def _patterns_in_now_filters(node: object) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, CompValue):
+        if node.name == "Filter" and _reads_now(node["expr"]):
+            found |= _patterns(node["expr"])
+        for key, value in node.items():
+            if key != "_vars":
+                found |= _patterns_in_now_filters(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            found |= _patterns_in_now_filters(value)
+    return found
 
 
 # ---------------------------------------------------------------- the query's ways to match
 
-def _variants(node: object, fresh: Iterator[int]) -> list[list[Edge]]:
+def _variants(node: object, fresh: _Fresh) -> list[list[Edge]]:
     """Each conjunctive way the pattern can match, as the edges it walks."""
     if not isinstance(node, CompValue):
         raise _Unbounded(f"unexpected {type(node).__name__}")
@@ -121,13 +257,13 @@ def _product(a: list[list[Edge]], b: list[list[Edge]], keep_empty: bool = True) 
     return [x + y for x in a for y in b]
 
 
-def _expression_variants(expr: object, fresh: Iterator[int]) -> list[list[Edge]]:
+def _expression_variants(expr: object, fresh: _Fresh) -> list[list[Edge]]:
     """The graph patterns (NOT) EXISTS reads inside an expression, each joined to the outside."""
     found: list[list[Edge]] = []
 
     def scan(value: object) -> None:
         if isinstance(value, CompValue):
-            if value.name in UNSTABLE:
+            if value.name in fresh.unstable:
                 raise _Unbounded(value.name)
             if value.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
                 # rdflib keeps the translated pattern as an attribute, the parsed one under the key
@@ -149,7 +285,7 @@ def _rename(edge: Edge, own: set[object], suffix: str) -> Edge:
     return (Variable(s + suffix) if s in own else s, p, Variable(o + suffix) if o in own else o, repeat)
 
 
-def _edges(s: object, p: object, o: object, fresh: Iterator[int]) -> list[list[Edge]]:
+def _edges(s: object, p: object, o: object, fresh: _Fresh) -> list[list[Edge]]:
     """A triple pattern as walkable edges; a property path becomes a chain through fresh
     variables, and each alternative of ``a|b`` another way to match."""
     if isinstance(p, URIRef):
