@@ -125,7 +125,8 @@ def _subject_groups(data: bytes | mmap.mmap, start: int, end: int) -> list[tuple
     while at < end:
         stop = data.find(b"\n", at, end)
         stop = end if stop < 0 else stop
-        this = data[at:data.find(b" ", at, stop)] if stop > at else None
+        space = data.find(b" ", at, stop)
+        this = (data[at:space] if space >= 0 else data[at:stop]) if stop > at else None
         if this != subject:
             if subject is not None:
                 groups.append((subject, _digest(view[first:at]), first, at))
@@ -455,6 +456,10 @@ def _incremental(data: mmap.mmap, cache: Path, state: State, checks: list[Path])
         if focus is None or len(focus) > WHOLE_ABOVE:
             whole.extend(rules[i] for i in members)
             dropped[key] = None
+            for i in members:  # its time candidates afresh, for the next run
+                reach = state.reaches[i]
+                if reach is not None and reach.relaxed:
+                    state.candidates[i] = _focus_of(store, reach.relaxed)
             continue
         if not focus:
             continue
