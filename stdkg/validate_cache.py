@@ -202,6 +202,13 @@ def _hashes(data: mmap.mmap, spans: list[tuple[int, int]]) -> list[bytes]:
         view.release()
 
 
+def _let_go(data: mmap.mmap) -> None:
+    """Drop the mapped file's pages from this process (the page cache keeps them): reading a
+    whole national graph would otherwise count its size again in the peak memory."""
+    if hasattr(mmap, "MADV_DONTNEED"):
+        data.madvise(mmap.MADV_DONTNEED)
+
+
 def _full_index(data: mmap.mmap) -> tuple[list[bytes], list[int], list[bytes], list[bytes]]:
     """Boundaries, offsets, bucket hashes and per-bucket subject records of a whole file."""
     groups = _subject_groups(data, 0, len(data))
@@ -290,17 +297,20 @@ def _full(nt: Path, data: mmap.mmap, cache: Path, print_: str, extra_shapes: lis
     rules = compile_shapes(load_shapes(extra_shapes))
     # Queries over the whole graph run ~3× faster in memory than on disk: the full run validates
     # an in-memory store while the on-disk one for later runs is loaded on the other core.
+    # The index and the rules' reaches first, then the mapped file's pages are let go before the
+    # in-memory store is built: the two never take memory at the same time.
     with ThreadPoolExecutor(max_workers=1) as pool:
         on_disk = pool.submit(_load_store, cache / STORE, nt)
+        boundaries, offsets, bucket_hashes, records = _full_index(data)
+        _let_go(data)
+        reaches = [rule_reach(rule.query) for rule in rules]
         store = open_store(nt, ox.RdfFormat.N_TRIPLES)
         for path in ontology_files():
             store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
         results = sorted(set(run_fast(store, rules)) | set(run_checks(store, checks)))
         labels = _labels(store, {r.focus for r in results} | {r.value or "" for r in results})
-        reaches = [rule_reach(rule.query) for rule in rules]
         candidates = {i: _focus_of(store, reach.relaxed) for i, reach in enumerate(reaches) if reach and reach.relaxed}
         del store
-        boundaries, offsets, bucket_hashes, records = _full_index(data)
         on_disk.result().flush()
     count = sum(len(_parse_records(r)) for r in records)
     _save(cache, State(FORMAT, print_, boundaries, offsets, bucket_hashes, records, count, rules, reaches, candidates,
@@ -315,6 +325,7 @@ def _changes(data: mmap.mmap, state: State, run: Run) -> dict[bytes, tuple[int, 
     same_length = [i for i in range(len(state.boundaries))
                    if cuts[i + 1] - cuts[i] == state.offsets[i + 1] - state.offsets[i]]
     hashes = dict(zip(same_length, _hashes(data, [(cuts[i], cuts[i + 1]) for i in same_length])))
+    _let_go(data)
     changed: dict[bytes, tuple[int, int]] = {}
     for index in range(len(state.boundaries)):
         if hashes.get(index) == state.bucket_hashes[index]:
