@@ -72,6 +72,23 @@ class State:
     results: list[Result]  # sorted
     labels: dict[str, str]
 
+    def __getstate__(self) -> dict[str, object]:
+        # Results as columns (what varies per result, and an index into what a rule's share):
+        # pickled ~5× faster than as objects.
+        state = dict(self.__dict__)
+        kinds: dict[tuple[str, ...], int] = {}
+        state["results"] = (kinds, [kinds.setdefault((r.severity, r.shape, r.path, r.component, r.message_zh, r.message_en),
+                                                      len(kinds)) for r in self.results],
+                            [r.focus for r in self.results], [r.value for r in self.results])
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        kinds, which, focus, value = state["results"]  # type: ignore[misc]
+        shared = list(kinds)
+        state["results"] = [Result(k[0], k[1], f, k[2], v, k[3], k[4], k[5])
+                            for k, f, v in zip((shared[i] for i in which), focus, value)]
+        self.__dict__.update(state)
+
 
 @dataclass
 class Run:
