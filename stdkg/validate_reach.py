@@ -15,8 +15,10 @@ OPTIONAL, MINUS or (NOT) EXISTS part with and without it) the paths form a tree 
 query's variables rooted at the focus, and every variable must hang in it. Along any match,
 the first changed triple on the walk to a node is the own triple of a node the tree reaches by
 a shorter path, which is walked back too. A rule whose query cannot be bounded this way (a part
-not joined to the focus, LIMIT in a subquery, NOW() or RAND(), a named graph, a negated or
-nested repeated path) gets no reach and runs whole every time.
+not joined to the focus, LIMIT in a subquery, RAND(), a named graph, a negated or nested
+repeated path) gets no reach and runs whole every time. NOW() in a plain FILTER is bounded
+differently: the rule without that FILTER reads no clock, and its focus nodes are all those
+the passing of time can change, so they are checked on every run (`Reach.relaxed`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
