@@ -4,10 +4,12 @@ what a full validation gives."""
 from __future__ import annotations
 
 import csv
+import json
 import random
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import run_stdkg
 
@@ -100,3 +102,63 @@ def test_changed_shapes_mean_a_full_run(tmp_path: Path) -> None:
 def test_cache_refuses_input_tables(tmp_path: Path) -> None:
     result = run_stdkg("validate", "--input", str(Path(__file__).parent.parent / "data" / "bps"), "--cache", str(tmp_path))
     assert result.returncode == 2 and "--cache" in result.stderr
+
+
+def work(number: str) -> str:
+    """The undated number of a dated one (GB/T 900097-2002 → GB/T 900097)."""
+    head, _, year = number.rpartition("-")
+    return head if head and year.isdigit() and len(year) == 4 else number
+
+
+def references(row: dict[str, str]) -> list[str]:
+    return [ref.strip() for ref in row["normative_references"].split(";") if ref.strip()]
+
+
+def findings(stdout: str, rule: str) -> set[str]:
+    return {r["focus_label"] for r in json.loads(stdout)["results"] if r["rule"] == rule}
+
+
+def test_edits_that_reach_far(tmp_path: Path) -> None:
+    """Each edit changes one row, and the results that change are those of other standards:
+    a citing edition two steps away (its undated reference loses its current edition), a work
+    whose mutual reference is closed or broken by the other work's edition."""
+    corpus, build, cache = tmp_path / "corpus", tmp_path / "build", tmp_path / "cache"
+    assert run_stdkg("synth", "--editions", "1200", "--seed", "4", "--out", str(corpus)).returncode == 0
+    assert run_stdkg("build", "--input", str(corpus), "--out", str(build)).returncode == 0
+    first = run_stdkg("validate", str(build), "--cache", str(cache), "--format", "json")
+    header, rows = read(corpus / "standards.csv")
+    by_work: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_work.setdefault(work(row["number"]), []).append(row)
+
+    cycles = findings(first.stdout, "NoReferenceCycle")
+
+    # Two steps: the only current edition of a work a current edition cites undated is abolished.
+    citing, cited = next((row, ref) for row in rows if row["status"] == "现行" for ref in references(row)
+                         if ref in by_work and [r["status"] for r in by_work[ref]].count("现行") == 1
+                         and work(row["number"]) != ref and not {work(row["number"]), ref} & cycles)
+    assert citing["number"] not in findings(first.stdout, "UndatedReferenceHasCurrentEdition")
+    next(r for r in by_work[cited] if r["status"] == "现行")["status"] = "废止"
+
+    # A mutual reference closed by one edit: a work cites another, whose edition now cites it back.
+    a, b = next((work(row["number"]), work(ref)) for row in rows for ref in references(row)
+                if work(ref) in by_work and work(ref) != work(row["number"]) and work(ref) != cited
+                and not {work(row["number"]), work(ref), cited} & cycles
+                and not any(work(r) == work(row["number"]) for e in by_work[work(ref)] for r in references(e)))
+    by_work[b][0]["normative_references"] = "; ".join([*references(by_work[b][0]), a])
+
+    # A seeded mutual reference broken by one edit: the other work's result goes too.
+    seeded = yaml.safe_load((corpus / "seeded-errors.yaml").read_text(encoding="utf-8"))
+    broken, partner = seeded["errors"]["mutual_reference"]["analyze"]["works"][0]
+    for row in by_work[broken]:
+        row["normative_references"] = "; ".join(r for r in references(row) if work(r) != partner)
+
+    write(corpus / "standards.csv", header, rows)
+    assert run_stdkg("build", "--input", str(corpus), "--out", str(build)).returncode == 0
+    incremental = run_stdkg("validate", str(build), "--cache", str(cache), "--format", "json")
+    assert "增量 / incremental" in incremental.stderr, incremental.stderr
+    assert incremental.stdout == run_stdkg("validate", str(build), "--format", "json").stdout
+    assert citing["number"] in findings(incremental.stdout, "UndatedReferenceHasCurrentEdition")
+    cycles_after = findings(incremental.stdout, "NoReferenceCycle")
+    assert {a, b} <= cycles_after
+    assert {broken, partner} <= cycles and not {broken, partner} & cycles_after
