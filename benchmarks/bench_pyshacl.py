@@ -36,15 +36,33 @@ sys.path.insert(0, str(REPO))
 ENGINES = ("fast", "pyshacl", "pyshacl-rdflib")
 
 
-def child(engine: str, build: Path, out: Path) -> None:
-    """Run one engine and write its results (one JSON list per line) to ``out``."""
+def shard_shapes(shard: int, shards: int) -> list[str]:
+    """Every ``shards``-th node shape with a target, from ``shard`` on (pySHACL's use_shapes)."""
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    from stdkg.validate import TARGETS, load_shapes
+
+    shapes = load_shapes()
+    roots = sorted({str(s) for s in shapes.subjects(RDF.type, SH.NodeShape) if any(shapes.objects(s, t) for t in TARGETS)})
+    return roots[shard::shards]
+
+
+def child(engine: str, build: Path, out: Path, shard: int = 0, shards: int = 1) -> None:
+    """Run one engine (or one shard of pySHACL's shapes) and write its results, one JSON list a line."""
+    import pyoxigraph as ox
     from rdflib import Graph
 
-    from stdkg.store import graph_file
+    from stdkg.store import graph_file, open_store
     from stdkg.validate import load_shapes, ontology_files, run_pyshacl, validate_file
 
     start = time.perf_counter()
-    if engine == "pyshacl-rdflib":
+    if engine == "pyshacl" and shards > 1:
+        store = open_store(build)  # as validate_file does: the graph, then the ontology
+        for path in ontology_files():
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+        results = run_pyshacl(store, load_shapes(), use_shapes=shard_shapes(shard, shards))
+    elif engine == "pyshacl-rdflib":
         data = Graph()
         data.parse(graph_file(build))
         for path in ontology_files():
@@ -59,22 +77,34 @@ def child(engine: str, build: Path, out: Path) -> None:
             f.write(json.dumps([r.severity, r.shape, r.focus, r.path, r.value, r.component], ensure_ascii=False) + "\n")
 
 
-def run_engine(engine: str, build: Path, root: Path) -> dict[str, object]:
-    out = root / f"{engine}.jsonl"
+def run_engine(engine: str, build: Path, root: Path, shards: int = 1) -> dict[str, object]:
+    """One subprocess per engine; pySHACL split over ``shards`` subprocesses running side by side
+    (peak RSS then is the sum of theirs: they are alive together)."""
+    shards = shards if engine == "pyshacl" else 1
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
     print(f"{engine} …", file=sys.stderr, flush=True)
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, __file__, "--child", engine, "--build", str(build), "--out", str(out)],
-                               env=env, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    processes = {}
+    for shard in range(shards):
+        out = root / f"{engine}-{shard}.jsonl"
+        command = [sys.executable, __file__, "--child", engine, "--build", str(build), "--out", str(out),
+                   "--shard", f"{shard}/{shards}"]
+        with open(root / f"{engine}-{shard}.err", "wb") as err:
+            processes[subprocess.Popen(command, env=env, stderr=err).pid] = out
+    results: set[tuple] = set()  # type: ignore[type-arg]
+    user, peak, in_process = 0.0, 0.0, 0.0
+    for _ in range(shards):
+        pid, status, usage = os.wait4(-1, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            err = processes[pid].with_suffix(".err").read_text(encoding="utf-8", errors="replace")
+            raise SystemExit(f"{engine} (pid {pid}) failed with exit {os.waitstatus_to_exitcode(status)}:\n{err[-3000:]}")
+        lines = processes[pid].read_text(encoding="utf-8").splitlines()
+        results |= {tuple(json.loads(line)) for line in lines[1:]}
+        user, peak = user + usage.ru_utime, peak + usage.ru_maxrss / 1024
+        in_process = max(in_process, json.loads(lines[0])["seconds"])
     wall = time.perf_counter() - start
-    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{engine} failed:\n{stderr[-3000:]}")
-    lines = out.read_text(encoding="utf-8").splitlines()
-    results = {tuple(json.loads(line)) for line in lines[1:]}
-    figures = {"wall_s": round(wall, 2), "in_process_s": round(json.loads(lines[0])["seconds"], 2),
-               "user_cpu_s": round(usage.ru_utime, 2), "peak_mib": round(usage.ru_maxrss / 1024, 1), "results": len(results)}
+    figures = {"wall_s": round(wall, 2), "in_process_s": round(in_process, 2), "user_cpu_s": round(user, 2),
+               "peak_mib": round(peak, 1), "results": len(results), "processes": shards}
     print(f"{engine}: {figures}", file=sys.stderr, flush=True)
     return {"figures": figures, "set": results}
 
@@ -99,12 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rdflib-max", type=int, default=100, help="run pySHACL on rdflib up to this many editions")
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--shards", type=int, default=1,
+                        help="split pySHACL's node shapes over this many processes run side by side (use_shapes)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--shard", default="0/1", help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.build, args.out)
+        shard, shards = (int(n) for n in args.shard.split("/"))
+        child(args.child, args.build, args.out, shard, shards)
         return 0
     engines = [e for e in args.engines.split(",") if e]
     with tempfile.TemporaryDirectory(prefix="stdkg-bench-pyshacl-") as tmp:
@@ -115,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             engines = [e for e in engines if e != "pyshacl-rdflib"]
         triples = sum(1 for _ in open(build / "stdkg.nt", "rb"))
         load = os.getloadavg()
-        runs = {engine: run_engine(engine, build, root) for engine in engines}
+        runs = {engine: run_engine(engine, build, root, args.shards) for engine in engines}
     counts = {engine: Counter(rule(r) for r in run["set"]) for engine, run in runs.items()}  # type: ignore[union-attr]
     rules = sorted(set().union(*counts.values()))
     width = max(len(r) for r in rules) if rules else 10

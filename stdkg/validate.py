@@ -288,19 +288,21 @@ def pyshacl_needs_rdflib(shapes: Graph) -> bool:
     return any(str(dt).removeprefix(_XSD) in _INTEGER_RANGES for dt in shapes.objects(None, SH.datatype))
 
 
-def run_pyshacl(data: Graph | ox.Store, shapes: Graph) -> list[Result]:
+def run_pyshacl(data: Graph | ox.Store, shapes: Graph, use_shapes: list[str] | None = None) -> list[Result]:
     """The reference engine; results in the same form as run_fast.
 
     On an rdflib Graph it is slow (rdflib re-parses each SPARQL constraint for every focus
     node). On an Oxigraph store (pySHACL 0.40 reads one natively) pySHACL still decides every
-    result, and the store answers its SPARQL: see stdkg.pyshacl_oxigraph."""
+    result, and the store answers its SPARQL: see stdkg.pyshacl_oxigraph. ``use_shapes``
+    (pySHACL's option) runs only those node shapes, so a benchmark can split the work."""
     import pyshacl
 
     if isinstance(data, ox.Store):
         from .pyshacl_oxigraph import data_graph
 
         data = data_graph(data)
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+                                    use_shapes=use_shapes)
     results = set()
     for node in report.subjects(RDF.type, SH.ValidationResult):
         def one(prop: URIRef) -> object:
