@@ -14,12 +14,19 @@ corpus, and this adapter removes both without touching a decision:
   IRI or literal into the query body itself; Oxigraph then starts from it. A query where that
   substitution would not parse (a sub-SELECT or GROUP BY on ``$this``, a blank node value)
   runs as pySHACL asked, with ``substitutions``: slower, same answer.
+
+A third cost is linear but large: before each of those per-focus queries pySHACL checks the
+constraint's text for forbidden SPARQL (MINUS, VALUES, SERVICE …) with backtracking regular
+expressions, a third of its time. The text is the same for every focus node, so
+``checked_once`` remembers a text that passed while pySHACL runs (a failing one still raises
+every time).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -83,3 +90,25 @@ class PreboundOxigraphDataGraph(OxigraphDataGraph):
 
 def data_graph(store: ox.Store) -> PreboundOxigraphDataGraph:
     return PreboundOxigraphDataGraph(store)
+
+
+@contextmanager
+def checked_once() -> Iterator[None]:
+    """While pySHACL runs, its SPARQL-legality check passes a text it has already passed at once."""
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    check = SPARQLQueryHelper.check_invalid_sparql
+    passed: set[tuple[str, bool, frozenset[str]]] = set()
+
+    def remembered(self: Any, sparql_text: str, valuenode: Any = None, extravars: Any = None) -> bool:
+        key = (sparql_text, valuenode is not None, frozenset(extravars or ()))
+        if key not in passed:
+            check(self, sparql_text, valuenode=valuenode, extravars=extravars)
+            passed.add(key)
+        return True
+
+    SPARQLQueryHelper.check_invalid_sparql = remembered  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SPARQLQueryHelper.check_invalid_sparql = check  # type: ignore[method-assign]

@@ -297,12 +297,13 @@ def run_pyshacl(data: Graph | ox.Store, shapes: Graph, use_shapes: list[str] | N
     (pySHACL's option) runs only those node shapes, so a benchmark can split the work."""
     import pyshacl
 
-    if isinstance(data, ox.Store):
-        from .pyshacl_oxigraph import data_graph
+    from .pyshacl_oxigraph import checked_once, data_graph
 
+    if isinstance(data, ox.Store):
         data = data_graph(data)
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
-                                    use_shapes=use_shapes)
+    with checked_once():
+        _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
+                                        use_shapes=use_shapes)
     results = set()
     for node in report.subjects(RDF.type, SH.ValidationResult):
         def one(prop: URIRef) -> object:
