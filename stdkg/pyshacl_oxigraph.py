@@ -1,4 +1,4 @@
-"""pySHACL over an Oxigraph store, in linear time: the data graph `stdkg validate --engine pyshacl` hands it.
+"""pySHACL over an Oxigraph store without two quadratic costs: the data graph `stdkg validate --engine pyshacl` hands it.
 
 pySHACL (0.40+) accepts a pyoxigraph Store as its data graph and still decides every result
 itself: targets, value nodes, each core constraint in Python, one SPARQL query per focus node
