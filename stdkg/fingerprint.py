@@ -2,8 +2,8 @@
 that `stdkg publish` reuses a report only when it was computed on exactly this graph with the
 same rules, and computes it again otherwise.
 
-A fingerprint names what decides a report: the SHA-256 of the graph file's bytes (stdkg.nt) and
-the stdkg version; for validation also the engine and one hash over the shape, ontology and
+A fingerprint names what decides a report: the SHA-256 of the graph file's bytes (stdkg.nt), the
+stdkg version and a hash of its code (with the pyoxigraph version); for validation also the engine and one hash over the shape, ontology and
 check files; for the analysis the review day (``as_of``), the parameters and one hash over the
 query and ontology files. It also holds ``report_sha256``, the SHA-256 of the report's own JSON
 without the fingerprint, so a report edited by hand is not trusted either. A checksum, not a
@@ -22,6 +22,8 @@ import inspect
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+import pyoxigraph
 
 from . import __version__, paths
 
@@ -47,6 +49,13 @@ def files_sha256(files: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def code_sha256() -> str:
+    """stdkg's own code and the Oxigraph it runs on: a checkout edited without a new version
+    number (or another pyoxigraph, which decides how literals compare) computes anew."""
+    package = sorted(Path(__file__).parent.glob("*.py"))
+    return hashlib.sha256(f"{pyoxigraph.__version__}\0{files_sha256(package)}".encode()).hexdigest()
+
+
 def validation_fingerprint(graph_sha256: str, engine: str = "fast", extra_shapes: Iterable[Path] = (),
                            checks: Iterable[Path] = ()) -> dict[str, str]:
     """What decides a validation report besides the code: the graph, the engine and the rules
@@ -54,8 +63,8 @@ def validation_fingerprint(graph_sha256: str, engine: str = "fast", extra_shapes
     from .validate import ontology_files, shapes_files
 
     rules = [*shapes_files(extra_shapes), *ontology_files(), *checks]
-    return {"graph_sha256": graph_sha256, "stdkg_version": __version__, "engine": engine,
-            "rules_sha256": files_sha256(rules)}
+    return {"graph_sha256": graph_sha256, "stdkg_version": __version__, "code_sha256": code_sha256(),
+            "engine": engine, "rules_sha256": files_sha256(rules)}
 
 
 def default_parameters() -> dict[str, object]:
@@ -69,11 +78,13 @@ def default_parameters() -> dict[str, object]:
 def analysis_fingerprint(graph_sha256: str, as_of: str | dt.date, parameters: Mapping[str, object]) -> dict[str, object]:
     """What decides an analysis besides the code: the graph, the review day, the parameters and
     the queries (queries/, the ontology's labels)."""
+    from .validate import ontology_files
+
     queries = sorted(paths.queries_dir().rglob("*.rq"))
-    return {"graph_sha256": graph_sha256, "stdkg_version": __version__,
+    return {"graph_sha256": graph_sha256, "stdkg_version": __version__, "code_sha256": code_sha256(),
             "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of),
             "parameters": dict(parameters),
-            "rules_sha256": files_sha256([*queries, *sorted(paths.ontology_dir().glob("*.ttl"))])}
+            "rules_sha256": files_sha256([*queries, *ontology_files()])}
 
 
 def seal(text: str, fingerprint: Mapping[str, object]) -> str:
@@ -105,5 +116,9 @@ def read_sealed(path: Path, expected: Mapping[str, object]) -> tuple[dict[str, o
     cut = text.rfind(_MEMBER)
     body = text[:cut] + "\n}" if cut >= 0 else ""
     if hashlib.sha256(body.encode("utf-8")).hexdigest() != found.get("report_sha256"):
+        return None, "报告已被改动 / the report was edited"
+    # The whole file must be exactly what seal wrote: a member added after the fingerprint
+    # (JSON keeps a repeated key's last value) is outside the report's hash.
+    if text.rstrip("\n") != seal(body, {k: v for k, v in found.items() if k != "report_sha256"}):
         return None, "报告已被改动 / the report was edited"
     return doc, ""

@@ -57,6 +57,9 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
     if built.rejected_rows:
         say(f"{built.rejected_rows} rows rejected (see build-report.json)")
     write_outputs(built, out_dir, keep_store=True)
+    # Hashed now, not after the checks: the reports' fingerprint must name the graph they checked,
+    # even if another build rewrites the folder meanwhile.
+    graph_sha256 = file_sha256(out_dir / "stdkg.nt")
     triples = len(built.triples)
     built.triples = TripleSet([])  # the lines are written out; the store holds the graph from here
     forget_caches()
@@ -70,7 +73,6 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
     validation, analysis = _checks(store, as_of, str(out_dir), validate, analyse, parallel, say, seconds)
     seconds["checks"] = time.perf_counter() - checks_start
     # Fingerprinted (stdkg.fingerprint), so that `stdkg publish` reuses both for this very graph.
-    graph_sha256 = file_sha256(out_dir / "stdkg.nt") if validation is not None or analysis is not None else ""
     if validation is not None:
         with atomic_write(out_dir / VALIDATION_JSON) as out:
             out.write(as_json(validation, validation_fingerprint(graph_sha256)) + "\n")

@@ -112,6 +112,21 @@ def test_an_edited_report_never_opens_the_gate(piped: Path, tmp_path: Path) -> N
     assert "validation: recomputed" in done.stderr and "the report was edited" in done.stderr
 
 
+def test_a_member_added_after_the_fingerprint_is_not_trusted(piped: Path, tmp_path: Path) -> None:
+    """JSON keeps a repeated key's last value: a "results": [] appended after the fingerprint
+    (outside the report's own hash) must not empty the gate."""
+    build = _copy(piped, tmp_path)
+    _self_reference(build)
+    assert run_stdkg("validate", str(build), "--report", str(build / "validation.json")).returncode == 1
+    text = (build / "validation.json").read_text(encoding="utf-8").rstrip("\n")
+    assert text.endswith("\n}")
+    (build / "validation.json").write_text(text[:-2] + ',\n  "results": []\n}\n', encoding="utf-8")
+    assert json.loads((build / "validation.json").read_text(encoding="utf-8"))["results"] == []
+    done = _publish(build, tmp_path / "site", "--no-analysis")
+    assert done.returncode == 1, done.stderr
+    assert "validation: recomputed" in done.stderr and "the report was edited" in done.stderr
+
+
 def _edit_fingerprint(path: Path, key: str, value: object) -> None:
     doc = json.loads(path.read_text(encoding="utf-8"))
     if value is None:
@@ -125,6 +140,7 @@ def _edit_fingerprint(path: Path, key: str, value: object) -> None:
     ("validation.json", "graph_sha256", "0" * 64, "computed on another graph"),
     ("validation.json", "stdkg_version", "0.0.1", "other rules, parameters or stdkg version"),
     ("validation.json", "rules_sha256", "0" * 64, "other rules, parameters or stdkg version"),
+    ("validation.json", "code_sha256", "0" * 64, "other rules, parameters or stdkg version"),
     ("validation.json", "report_sha256", "0" * 64, "the report was edited"),
     ("validation.json", "fingerprint", None, "no fingerprint"),
     ("analysis/analysis.json", "as_of", "2025-09-30", "other rules, parameters or stdkg version"),
