@@ -294,9 +294,12 @@ def validate_cached(nt: Path, cache: Path, extra_shapes: Iterable[Path] = (), ch
         try:
             return _incremental(data, cache, state, checks)
         except _Restart as exc:
-            validation, run = _full(nt, data, cache, print_, extra_shapes, checks)
-            run.notes.append(f"cache rebuilt: {exc}")
-            return validation, run
+            reason = str(exc)
+        # Rebuilt only once the except block has let go of the exception: its traceback keeps
+        # the incremental run's open store alive, and a store folder cannot be opened twice.
+        validation, run = _full(nt, data, cache, print_, extra_shapes, checks)
+        run.notes.append(f"cache rebuilt: {reason}")
+        return validation, run
 
 
 def _save(cache: Path, state: State) -> None:

@@ -162,3 +162,33 @@ def test_edits_that_reach_far(tmp_path: Path) -> None:
     cycles_after = findings(incremental.stdout, "NoReferenceCycle")
     assert {a, b} <= cycles_after
     assert {broken, partner} <= cycles and not {broken, partner} & cycles_after
+
+
+def test_a_restart_after_the_store_is_opened_rebuilds_the_cache(tmp_path: Path, bundled_build: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An incremental run that gives up once it has opened the cached store (a rule's focus node
+    that is not an IRI, say) falls back to a full run; the store it opened must not block that."""
+    import gc
+
+    import stdkg.validate_cache as cache_module
+
+    nt = tmp_path / "stdkg.nt"
+    lines = (bundled_build / "stdkg.nt").read_text(encoding="utf-8").splitlines(keepends=True)
+    nt.write_text("".join(lines), encoding="utf-8")
+    first, run = cache_module.validate_cached(nt, tmp_path / "cache")
+    assert run.full
+    gc.collect()  # each CLI run is its own process; here the first run's store must be let go of
+    subject = "<https://w3id.org/stdkg/standard/GB-T-28220-2023> <http://purl.org/dc/terms/issued> "
+    nt.write_text("".join(line.replace("^^<http://www.w3.org/2001/XMLSchema#date>", "") if line.startswith(subject) else line
+                          for line in lines), encoding="utf-8")  # its issue date now a plain string: DatesAreDates
+
+    def give_up(*args: object) -> None:
+        raise cache_module._Restart("a rule's focus node is not an IRI")
+
+    monkeypatch.setattr(cache_module, "_new_triples", give_up)
+    again, run = cache_module.validate_cached(nt, tmp_path / "cache")
+    assert run.full and any("cache rebuilt" in note for note in run.notes)
+    monkeypatch.undo()
+    fresh, _ = cache_module.validate_cached(nt, tmp_path / "fresh-cache")
+    assert again.results == fresh.results
+    assert len(again.results) == len(first.results) + 1  # the edit is seen
