@@ -24,18 +24,11 @@ from itertools import groupby
 
 from rdflib import Literal, URIRef
 
-from .serialize import term_nt
+from .serialize import escape, term_nt
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
 _UNESCAPE = re.compile(r'\\([\\"nr])')
 _UNESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r"}
-
-
-def escape(text: str) -> str:
-    """Literal text as N-Triples writes it (only the characters N-Triples requires escaped)."""
-    return _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text) if _NEEDS_ESCAPE.search(text) else text
 
 
 def head(iri: str) -> bytes:

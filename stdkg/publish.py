@@ -27,13 +27,14 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .atomic import atomic_write
+from .fingerprint import file_sha256
 from .problems import StdkgError
 from .publish_conneg import APACHE, NGINX, NGINX_SERVER
 from .publish_dcat import DEFAULT_LICENSE, Dump, describe
 from .publish_graph import STANDARD_TYPES, GraphIndex, document_groups, index_graph, index_rows, read_rows
 from .publish_home import CSS, SEARCH_JS, home_page, search_index
 from .publish_pages import page, resource_page
-from .publish_rdf import context_text, jsonld_text, sha256, turtle_text, write_gzip, write_jsonld_dump
+from .publish_rdf import context_text, jsonld_text, turtle_text, write_gzip, write_jsonld_dump
 from .publish_reports import analysis_files, validation_files
 from .validate import Validation
 from .serialize import sorted_rows
@@ -353,7 +354,7 @@ def _write_description(release: Release, validation: Validation, analysis_links:
     dumps = [Dump("turtle", "dumps/stdkg.ttl", "text/turtle", "RDF_TURTLE", 0, ""),
              Dump("ntriples", "dumps/stdkg.nt.gz", "application/n-triples", "RDF_N_TRIPLES", 0, "", "application/gzip"),
              Dump("jsonld", "dumps/stdkg.jsonld", "application/ld+json", "JSON_LD", 0, "")]
-    dumps = [Dump(d.key, d.path, d.media_type, d.file_type, (tmp / d.path).stat().st_size, sha256(tmp / d.path), d.compress)
+    dumps = [Dump(d.key, d.path, d.media_type, d.file_type, (tmp / d.path).stat().st_size, file_sha256(tmp / d.path), d.compress)
              for d in dumps]
     (tmp / "dumps" / "SHA256SUMS").write_text("".join(f"{d.sha256}  {d.path.split('/')[-1]}\n" for d in dumps),
                                               encoding="utf-8")

@@ -12,7 +12,6 @@ published on its own as ``context.jsonld``.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import shutil
 from collections.abc import Iterable, Iterator
@@ -104,11 +103,3 @@ def write_gzip(source: Path, path: Path) -> None:
     with source.open("rb") as raw, path.open("wb") as sink, \
             gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=0, compresslevel=6) as out:
         shutil.copyfileobj(raw, out, 1 << 20)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

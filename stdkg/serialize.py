@@ -41,11 +41,16 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
+def escape(text: str) -> str:
+    """Literal text as N-Triples writes it (only the characters N-Triples requires escaped)."""
+    return _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text) if _NEEDS_ESCAPE.search(text) else text
+
+
 def term_nt(term: URIRef | Literal) -> str:
     """A term in N-Triples syntax (UTF-8 kept, only the characters N-Triples requires escaped)."""
     if not isinstance(term, Literal):
         return f"<{term}>"
-    text = _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], str(term))
+    text = escape(str(term))
     if term.language:
         return f'"{text}"@{term.language}'
     if term.datatype is None or str(term.datatype) == _XSD_STRING:
