@@ -369,7 +369,7 @@ def _changes(data: mmap.mmap, state: State, run: Run) -> dict[bytes, tuple[int, 
     return changed
 
 
-def _groups(rules: list[Rule], reaches: list[Reach | None]) -> dict[tuple[str, str, str | None], list[int]]:
+def _groups(rules: list[Rule]) -> dict[tuple[str, str, str | None], list[int]]:
     """Rules by what their results carry (shape, component, path): a shape's SPARQL
     constraints share it, so they are kept or checked again together."""
     groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
@@ -447,7 +447,7 @@ def _incremental(data: mmap.mmap, cache: Path, state: State, checks: list[Path])
     run.changed_subjects = len(predicates)
     tick("read changed subjects")
 
-    groups = _groups(rules, state.reaches)
+    groups = _groups(rules)
     paths = {(path, reads) for reach in state.reaches if reach is not None for path, reads in reach.paths}
 
     def starts(reads: frozenset[str] | None) -> set[object]:
