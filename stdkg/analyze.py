@@ -184,8 +184,12 @@ def rate(part: int, whole: int) -> float | None:
 # ------------------------------------------------------------------------------------ the run
 
 def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, similarity: float = 0.8,
-            graph: str | None = None, progress: Callable[[str], None] | None = None) -> dict[str, object]:
-    """The whole analysis of a graph as one JSON-ready document (docs/analysis-schema.md)."""
+            graph: str | None = None, progress: Callable[[str], None] | None = None,
+            coverage_from: Callable[[], dict[str, object]] | None = None) -> dict[str, object]:
+    """The whole analysis of a graph as one JSON-ready document (docs/analysis-schema.md).
+
+    ``coverage_from`` gives the coverage section when another process computes it
+    (analyze_coverage.coverage on this graph; the pipeline's second core): it is called last."""
     from .analyze_coverage import coverage
     from .analyze_deps import dependencies
     from .analyze_equalisation import equalisation
@@ -198,8 +202,9 @@ def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, sim
     step("标准 / standards")
     docs = load_facts(store)
     titles = work_titles(docs)
-    step("覆盖 / coverage")
-    cover = coverage(store)
+    if coverage_from is None:
+        step("覆盖 / coverage")
+        cover = coverage(store)
     step("地方配套 / local support")
     local = local_support(store, docs, titles)
     step("重复 / overlaps")
@@ -210,6 +215,8 @@ def analyze(store: ox.Store, as_of: dt.date | None = None, *, top: int = 10, sim
     review = review_due(store, as_of, docs)
     step("反馈与均等化 / feedback and equalisation")
     fed = feedback(store, review)
+    if coverage_from is not None:
+        cover = coverage_from()
     equal = equalisation(store, docs, local, int(cover["items"]))  # type: ignore[call-overload]
     return {
         "schema": SCHEMA, "graph": graph, "as_of": as_of.isoformat(),

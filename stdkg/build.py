@@ -55,8 +55,8 @@ class BuildResult:
     stubs: int = 0
     outputs: list[Path] = field(default_factory=list)
     summary: dict[str, list[dict[str, object]]] = field(default_factory=dict)
-    store: ox.Store | None = None  # the written graph in Oxigraph, kept by write_outputs(keep_store=True)
-    # build(load_store=True): the graph loading into Oxigraph (and summarised) on a worker thread
+    # build(load_store=True): the graph loading into Oxigraph (and summarised, unless
+    # with_summary=False) on a worker thread
     loading: Future[tuple[ox.Store, dict[str, list[dict[str, object]]]]] | None = None
 
     @property
@@ -121,19 +121,20 @@ def paused_gc() -> Iterator[None]:
 
 def build(system_dir: Path | None = None, inputs: list[Path] | None = None, out_dir: Path | None = None,
           base: str = DEFAULT_BASE, encoding: str | None = None, mapping_files: list[Path] | None = None,
-          progress: Progress | None = None, load_store: bool = False) -> BuildResult:
+          progress: Progress | None = None, load_store: bool = False, with_summary: bool = True) -> BuildResult:
     """Load tables into a graph; with ``out_dir``, write stdkg.nt, stdkg.ttl and build-report.json.
 
     With ``load_store`` (or ``out_dir``), the graph also loads into Oxigraph and is summarised on
-    a second core while rows are converted, for write_outputs' summary and the caller's queries."""
+    a second core while rows are converted, for write_outputs' summary and the caller's queries.
+    ``with_summary=False`` leaves the summary to the caller (the pipeline makes it on another core)."""
     with paused_gc():
         return _build(system_dir, inputs, out_dir, base, encoding, mapping_files, progress,
-                      load_store or out_dir is not None)
+                      load_store or out_dir is not None, with_summary)
 
 
 def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | None, base: str,
            encoding: str | None, mapping_files: list[Path] | None, progress: Progress | None,
-           load_store: bool) -> BuildResult:
+           load_store: bool, with_summary: bool) -> BuildResult:
     system_dir = system_dir or default_system_dir()
     builder = GraphBuilder(base, read_system(system_dir))
     mappings = [load_mapping(p) for p in mapping_files] if mapping_files else []
@@ -186,7 +187,7 @@ def _build(system_dir: Path | None, inputs: list[Path] | None, out_dir: Path | N
     stubs = builder.add_stubs()
     builder.extend(ontology_triples())
     builder.extend(merged)
-    loading = loader.finish(builder.lines, _summarised) if loader is not None else None
+    loading = loader.finish(builder.lines, _summarised if with_summary else _unsummarised) if loader is not None else None
     result = BuildResult(builder.finish(), problems, tables, stubs, loading=loading)
     if out_dir is not None:
         result.outputs = write_outputs(result, out_dir, progress)
@@ -288,53 +289,49 @@ def _unmatched(name: str, header: list[str], mappings: list[Mapping]) -> Problem
                    f"no mapping recognises this header (missing required columns per mapping: {needs}); file not loaded")
 
 
-def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None = None,
-                  keep_store: bool = False) -> list[Path]:
-    """Write stdkg.nt, stdkg.ttl and build-report.json, each atomically; summarise on the way.
+def write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None = None) -> list[Path]:
+    """Write stdkg.nt, stdkg.ttl and build-report.json, renamed into place together; summarise
+    on the way. A run killed before the rename leaves the previous build's three files, never a mix."""
+    with paused_gc(), staged() as stage:
+        write_graph_files(result, out_dir, stage, progress)
+        report = write_report(result, out_dir, graph_written=True, stage=stage)
+    if progress:
+        progress("write", 3, 3)
+    return [out_dir / GRAPH_NT, out_dir / GRAPH_TTL, report]
 
-    With ``keep_store``, the Oxigraph store the summary was computed on stays in
-    ``result.store``, so validation and analysis in the same process need not load it again."""
-    with paused_gc():
-        return _write_outputs(result, out_dir, progress, keep_store)
 
-
-def _write_outputs(result: BuildResult, out_dir: Path, progress: Progress | None, keep_store: bool) -> list[Path]:
+def write_graph_files(result: BuildResult, out_dir: Path, stage: Staged, progress: Progress | None = None) -> ox.Store:
+    """stdkg.nt and stdkg.ttl into ``stage``; returns the graph in Oxigraph (the build's loading
+    store, or the written file loaded), and keeps its summary in ``result.summary`` if it made one."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StdkgError(f"{out_dir}: 无法创建输出目录 / cannot create the output folder ({exc.strerror or exc})") from exc
-    nt, ttl, report = out_dir / GRAPH_NT, out_dir / GRAPH_TTL, out_dir / REPORT
     if progress:
         progress("write", 0, 3)
     lines = result.triples.lines()
     if progress:
         progress("write", 1, 3)
-    # All three files are renamed into place together at the end: a run killed before that
-    # leaves the previous build's three files, never a mix.
     loading, result.loading = result.loading, None
     if not result.triples.as_built:  # changed since the build (a release's version stamp)
         loading = None
-    with staged() as stage:
-        write_ntriples_lines(lines, nt, stage)
-        if progress:
-            progress("write", 2, 3)
-        new_nt = stage[-1][0]
-        # Oxigraph's Rust parser runs (without the GIL) beside the Turtle writer on the second
-        # core: either loading since the build began (build(load_store=True)) or from the file.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            if loading is None:
-                loading = pool.submit(_load_and_summarise, new_nt)
-            write_turtle_lines(lines, ttl, stage)
-            try:
-                store, result.summary = loading.result()
-            except (SyntaxError, ValueError, OSError) as exc:
-                raise StdkgError(f"{new_nt}: 无法解析 / cannot parse ({exc})") from exc
-        if keep_store:
-            result.store = store
-        write_report(result, out_dir, graph_written=True, stage=stage)
+    write_ntriples_lines(lines, out_dir / GRAPH_NT, stage)
     if progress:
-        progress("write", 3, 3)
-    return [nt, ttl, report]
+        progress("write", 2, 3)
+    new_nt = stage[-1][0]
+    # Oxigraph's Rust parser runs (without the GIL) beside the Turtle writer on the second
+    # core: either loading since the build began (build(load_store=True)) or from the file.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if loading is None:
+            loading = pool.submit(_load_and_summarise, new_nt)
+        write_turtle_lines(lines, out_dir / GRAPH_TTL, stage)
+        try:
+            store, summary = loading.result()
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StdkgError(f"{new_nt}: 无法解析 / cannot parse ({exc})") from exc
+    if summary:
+        result.summary = summary
+    return store
 
 
 def _load_and_summarise(nt: Path) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
@@ -345,18 +342,24 @@ def _summarised(store: ox.Store) -> tuple[ox.Store, dict[str, list[dict[str, obj
     return store, summarise(store)
 
 
-def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False, stage: Staged | None = None) -> Path:
+def _unsummarised(store: ox.Store) -> tuple[ox.Store, dict[str, list[dict[str, object]]]]:
+    return store, {}
+
+
+def write_report(result: BuildResult, out_dir: Path, graph_written: bool = False, stage: Staged | None = None,
+                 triples: int | None = None) -> Path:
     """build-report.json: the tables read, the rejected rows and warnings, always written.
 
     ``graph_written`` says whether stdkg.nt/.ttl beside it come from this run: after a
-    failed --strict run they are the previous build's, kept on purpose."""
+    failed --strict run they are the previous build's, kept on purpose. ``triples``: the graph's
+    size, when the caller has already let go of ``result.triples``."""
     if not result.summary:
         loading, result.loading = result.loading, None
         result.summary = (loading.result()[1] if loading is not None and result.triples.as_built
                           else summarise(store_from_triples(result.triples)))
     report = out_dir / REPORT
     with atomic_write(report, stage=stage) as out:
-        json.dump({"graph_written": graph_written, "triples": len(result.triples), "stubs": result.stubs, "tables": result.tables,
+        json.dump({"graph_written": graph_written, "triples": len(result.triples) if triples is None else triples, "stubs": result.stubs, "tables": result.tables,
                    "rejected_rows": result.rejected_rows, "summary": result.summary,
                    "problems": [p.as_dict() for p in result.problems]}, out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -2,10 +2,13 @@
 
 Run as three commands, the graph is parsed into Oxigraph three times (by the build's summary,
 by validate, by analyze) and the two checks take turns on one core. Here the store the build
-already loaded for its summary is reused, and validation runs in a forked child while the
-parent analyses, so the two share the loaded store (copy-on-write) and use both cores.
+loaded reaches both checks, and the graph's summary and its validation run in a forked child
+while the parent analyses: the two share the loaded store (copy-on-write) and use both cores.
+The child also writes validation.json and computes the analysis's coverage section, so that
+both halves take about as long.
 The outputs are those of the three commands: the build folder, validation.json and the
-analysis report (index.html, analysis.json, analysis.md).
+analysis report (index.html, analysis.json, analysis.md). The build's three files and
+validation.json are renamed into place together once both checks are done.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import ctypes
 import datetime as dt
 import gc
 import os
+import signal
 import pickle
 import sys
 import tempfile
@@ -25,12 +29,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .analyze import analyze
-from .atomic import atomic_write
-from .build import BuildResult, build, forget_caches, write_outputs
+from .analyze_coverage import coverage
+from .atomic import Staged, atomic_write, staged
+from .build import GRAPH_NT, BuildResult, build, forget_caches, paused_gc, write_graph_files, write_report
 from .fingerprint import analysis_fingerprint, file_sha256, validation_fingerprint
 from .ntlines import TripleSet
 from .problems import StdkgError
-from .validate import Validation, validate_store
+from .stats import summarise
+from .validate import SEVERITIES, gate_fails, validate_store
 from .validation_report import as_json
 
 VALIDATION_JSON = "validation.json"
@@ -40,49 +46,73 @@ VALIDATION_JSON = "validation.json"
 class PipelineResult:
     build: BuildResult
     triples: int
-    validation: Validation | None
-    analysis: dict[str, object] | None
+    validation_counts: dict[str, int]  # severity ("Violation", "Warning", "Info") → results
+    analysis: dict[str, object]
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
+    # The graph's store, handed over rather than dropped: freeing 8M triples took 7 s at 300k,
+    # which a command about to exit need not wait for.
+    store: ox.Store | None = None
+
+    def fails(self, fail_on: str) -> bool:
+        return gate_fails([severity for severity, n in self.validation_counts.items() if n], fail_on)
+
+
+@dataclass
+class _SideWork:
+    """What the second core hands back: the build's summary, the validation's counts and its
+    staged report, the analysis's coverage section."""
+
+    summary: dict[str, list[dict[str, object]]]
+    counts: dict[str, int]
+    staged: Staged
+    coverage: dict[str, object]
+    seconds: dict[str, float]
 
 
 def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: Path | None = None,
-                 validate: bool = True, analyse: bool = True, parallel: bool = True,
-                 progress: Callable[[str], None] | None = None) -> PipelineResult:
+                 parallel: bool = True, progress: Callable[[str], None] | None = None) -> PipelineResult:
     """Build ``inputs`` into ``out_dir``, then validate and analyse the graph held in memory."""
-    say = progress or (lambda step: None)
+    # The collector stays off throughout: the run allocates tens of millions of acyclic objects,
+    # and each collection would rescan them (a tenth of the analysis at 100k).
+    with paused_gc():
+        result = _run(inputs, out_dir, as_of, system_dir, parallel, progress or (lambda step: None))
+        # Whatever the run made lives until the caller is done: moved out of the collector's reach,
+        # or the first collection after this would scan tens of millions of objects.
+        gc.freeze()
+        return result
+
+
+def _run(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: Path | None, parallel: bool,
+         say: Callable[[str], None]) -> PipelineResult:
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     say("build")
-    built = build(system_dir, inputs, None, load_store=True)
+    built = build(system_dir, inputs, None, load_store=True, with_summary=False)
     if built.rejected_rows:
         say(f"{built.rejected_rows} rows rejected (see build-report.json)")
-    write_outputs(built, out_dir, keep_store=True)
-    # Hashed now, not after the checks: the reports' fingerprint must name the graph they checked,
-    # even if another build rewrites the folder meanwhile.
-    graph_sha256 = file_sha256(out_dir / "stdkg.nt")
-    triples = len(built.triples)
-    built.triples = TripleSet([])  # the lines are written out; the store holds the graph from here
-    forget_caches()
-    gc.collect()
-    _return_freed_memory()
-    seconds["build"] = time.perf_counter() - start
-    store = built.store
-    assert store is not None
-    built.store = None
-    checks_start = time.perf_counter()
-    validation, analysis = _checks(store, as_of, str(out_dir), validate, analyse, parallel, say, seconds)
-    seconds["checks"] = time.perf_counter() - checks_start
-    # Fingerprinted (stdkg.fingerprint), so that `stdkg publish` reuses both for this very graph.
-    if validation is not None:
-        with atomic_write(out_dir / VALIDATION_JSON) as out:
-            out.write(as_json(validation, validation_fingerprint(graph_sha256)) + "\n")
-    if analysis is not None:
-        from .cli_analyze import write_report
+    with staged() as stage:
+        store = write_graph_files(built, out_dir, stage)
+        # The reports' fingerprint names the graph they checked: the file about to be renamed in.
+        graph_sha256 = file_sha256(next(tmp for tmp, path in stage if path.name == GRAPH_NT))
+        triples = len(built.triples)
+        built.triples = TripleSet([])  # the lines are written out; the store holds the graph from here
+        forget_caches()
+        _return_freed_memory()
+        seconds["build"] = time.perf_counter() - start
+        checks_start = time.perf_counter()
+        side, (analysis, seconds["analyze"]) = _checks(store, out_dir, graph_sha256, as_of, parallel, say)
+        seconds.update(side.seconds)
+        seconds["checks"] = time.perf_counter() - checks_start
+        stage.extend(side.staged)
+        built.summary = side.summary
+        write_report(built, out_dir, graph_written=True, stage=stage, triples=triples)
+    # Fingerprinted (stdkg.fingerprint), so that `stdkg publish` reuses both reports for this very graph.
+    from .cli_analyze import write_report as write_analysis
 
-        write_report(analysis, out_dir / "analysis",
-                     fingerprint=analysis_fingerprint(graph_sha256, as_of, analysis["parameters"]))  # type: ignore[arg-type]
+    write_analysis(analysis, out_dir / "analysis",
+                   fingerprint=analysis_fingerprint(graph_sha256, as_of, analysis["parameters"]))  # type: ignore[arg-type]
     seconds["total"] = time.perf_counter() - start
-    return PipelineResult(built, triples, validation, analysis, seconds)
+    return PipelineResult(built, triples, side.counts, analysis, seconds, store)
 
 
 def _return_freed_memory() -> None:
@@ -94,45 +124,83 @@ def _return_freed_memory() -> None:
         pass
 
 
-def _checks(store: ox.Store, as_of: dt.date, graph: str, validate: bool, analyse: bool, parallel: bool,
-            say: Callable[[str], None], seconds: dict[str, float]) -> tuple[Validation | None, dict[str, object] | None]:
-    def timed_validation() -> Validation:
-        t = time.perf_counter()
-        found = validate_store(store)
-        seconds["validate"] = time.perf_counter() - t
-        return found
+def _side_work(store: ox.Store, out_dir: Path, graph_sha256: str) -> _SideWork:
+    """The build's summary, the validation (written to a staged validation.json) and the coverage."""
+    t = time.perf_counter()
+    summary = summarise(store)
+    seconds = {"summary": time.perf_counter() - t}
+    t = time.perf_counter()
+    found = validate_store(store)
+    stage: Staged = []
+    with atomic_write(out_dir / VALIDATION_JSON, stage=stage) as out:
+        out.write(as_json(found, validation_fingerprint(graph_sha256)) + "\n")
+    seconds["validate"] = time.perf_counter() - t
+    t = time.perf_counter()
+    covered = coverage(store)
+    seconds["coverage"] = time.perf_counter() - t
+    return _SideWork(summary, {severity: found.count(severity) for severity in SEVERITIES}, stage, covered, seconds)
 
-    def timed_analysis() -> dict[str, object]:
-        t = time.perf_counter()
-        doc = analyze(store, as_of, graph=graph)
-        seconds["analyze"] = time.perf_counter() - t
-        return doc
 
-    if not (parallel and validate and analyse and hasattr(os, "fork")):
+def _checks(store: ox.Store, out_dir: Path, graph_sha256: str, as_of: dt.date, parallel: bool,
+            say: Callable[[str], None]) -> tuple[_SideWork, tuple[dict[str, object], float]]:
+    """The side work and the analysis (with its seconds): on two cores, or one after the other."""
+    if not (parallel and hasattr(os, "fork")):
         say("validate")
-        validation = timed_validation() if validate else None
+        side = _side_work(store, out_dir, graph_sha256)
         say("analyze")
-        return validation, timed_analysis() if analyse else None
+        return side, _analysed(store, out_dir, as_of, lambda: side.coverage)
     say("validate ∥ analyze")
-    with tempfile.NamedTemporaryFile(prefix="stdkg-validation-", suffix=".pickle", delete=False) as handoff:
+    with tempfile.NamedTemporaryFile(prefix="stdkg-side-", suffix=".pickle", delete=False) as handoff:
         path = Path(handoff.name)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
-        if pid == 0:  # the child validates on the second core and hands its result over in a file
-            code = 0
-            try:
-                found = timed_validation()
-                path.write_bytes(pickle.dumps((found, seconds["validate"]), protocol=pickle.HIGHEST_PROTOCOL))
-            except BaseException:  # noqa: BLE001 - a child must never return into the caller's code
-                code = 1
-            os._exit(code)
-        analysis = timed_analysis()
-        _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0 or not path.stat().st_size:
-            raise StdkgError("验证子进程失败 / the validation worker failed; run stdkg validate on the build to see why")
-        validation, seconds["validate"] = pickle.loads(path.read_bytes())
-        return validation, analysis
+        if pid == 0:  # the child works on the second core and hands its result over in a file
+            _child(lambda: _side_work(store, out_dir, graph_sha256), path)
+        joined: list[_SideWork] = []
+
+        def side_coverage() -> dict[str, object]:
+            joined.append(_join(pid, path))
+            return joined[0].coverage
+
+        try:
+            analysis = _analysed(store, out_dir, as_of, side_coverage)
+        except BaseException:
+            if not joined:  # stop the child and remove what it may have staged
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                for tmp in out_dir.glob(f".{VALIDATION_JSON}.*.tmp"):
+                    tmp.unlink(missing_ok=True)
+            raise
+        return joined[0], analysis
     finally:
         path.unlink(missing_ok=True)
+
+
+def _analysed(store: ox.Store, out_dir: Path, as_of: dt.date,
+              coverage_from: Callable[[], dict[str, object]]) -> tuple[dict[str, object], float]:
+    t = time.perf_counter()
+    return analyze(store, as_of, graph=str(out_dir), coverage_from=coverage_from), time.perf_counter() - t
+
+
+def _join(pid: int, handoff: Path) -> _SideWork:
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not handoff.stat().st_size:
+        raise StdkgError("验证子进程失败 / the validation worker failed; run stdkg validate on the build to see why")
+    side: _SideWork = pickle.loads(handoff.read_bytes())
+    return side
+
+
+def _child(work: Callable[[], _SideWork], handoff: Path) -> None:
+    """Run ``work`` in a forked child, pickle its result into ``handoff`` and exit, never returning
+    into the caller's code; a failed child removes the report it staged."""
+    code, side = 0, None
+    try:
+        side = work()
+        handoff.write_bytes(pickle.dumps(side, protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 - a child must never return into the caller's code
+        code = 1
+        for tmp, _ in side.staged if side is not None else []:
+            tmp.unlink(missing_ok=True)
+    os._exit(code)

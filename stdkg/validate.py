@@ -370,9 +370,13 @@ class Validation:
         return sum(1 for r in self.results if r.severity == severity)
 
     def fails(self, fail_on: str) -> bool:
-        """True when a result at or above the gate's severity exists (violation > warning > info)."""
-        levels = SEVERITIES[: SEVERITIES.index(fail_on.capitalize()) + 1]
-        return any(r.severity in levels for r in self.results)
+        return gate_fails((r.severity for r in self.results), fail_on)
+
+
+def gate_fails(severities: Iterable[str], fail_on: str) -> bool:
+    """True when a result at or above the gate's severity exists (violation > warning > info)."""
+    levels = SEVERITIES[: SEVERITIES.index(fail_on.capitalize()) + 1]
+    return any(severity in levels for severity in severities)
 
 
 def ontology_files() -> list[Path]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
-from conftest import run_stdkg
+import pytest
+
+from conftest import REPO, run_stdkg
+from stdkg.pipeline import run_pipeline
 from stdkg.synth import load_manifest
 from stdkg.synth_errors import recovery
 
@@ -35,11 +39,34 @@ def test_pipeline_equals_the_three_commands(tmp_path: Path) -> None:
     assert all(entry["exact"] and entry.get("analyze_exact", True) for entry in report.values()), report
 
 
-def test_serial_run_gives_the_same_validation(tmp_path: Path) -> None:
+def test_serial_run_gives_the_same_outputs(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     assert run_stdkg("synth", "--editions", "400", "--seed", "2", "--out", str(corpus)).returncode == 0
     outputs = []
     for flag, out in (([], tmp_path / "a"), (["--serial"], tmp_path / "b")):
         assert run_stdkg("pipeline", "--input", str(corpus), "--out", str(out), "--as-of", "2025-10-01", *flag).returncode == 1
-        outputs.append((out / "validation.json").read_text(encoding="utf-8"))
+        analysis = json.loads((out / "analysis" / "analysis.json").read_text(encoding="utf-8"))
+        analysis.pop("graph"), analysis["fingerprint"].pop("report_sha256")  # both name the folder
+        outputs.append([(out / name).read_text(encoding="utf-8") for name in ("validation.json", "build-report.json")]
+                       + [analysis])
     assert outputs[0] == outputs[1]
+
+
+def test_a_failed_analysis_leaves_the_previous_build_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's files and validation.json are renamed in together after both checks: a run that
+    fails in the analysis stops the second core's child and leaves no file of its own behind."""
+    out = tmp_path / "build"
+    bundled = [REPO / "data" / "bps"]
+    run_pipeline(bundled, out, dt.date(2025, 10, 1))
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert set(before) == {"stdkg.nt", "stdkg.ttl", "build-report.json", "validation.json"}
+
+    def broken(*args: object, **kwargs: object) -> dict[str, object]:
+        raise RuntimeError("analysis failed")
+
+    other = tmp_path / "other"  # another graph, so that files renamed in too early would show
+    assert run_stdkg("synth", "--editions", "200", "--seed", "3", "--out", str(other)).returncode == 0
+    monkeypatch.setattr("stdkg.pipeline.analyze", broken)
+    with pytest.raises(RuntimeError):
+        run_pipeline([other], out, dt.date(2025, 10, 1))
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
