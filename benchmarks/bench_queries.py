@@ -52,6 +52,8 @@ PICKERS = {
     "referenced_by/standard": "SELECT ?v WHERE { ?c stdkg:normativeReference ?w . ?w dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?c)) ?v LIMIT 1",
     "local_counterparts/standard": "SELECT ?v WHERE { ?l stdkg:localCounterpartOf ?n . ?n dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?l)) ?v LIMIT 1",
     "edition_history/standard": "SELECT ?v WHERE { ?e dcterms:isVersionOf ?w . ?w dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?e)) ?v LIMIT 1",
+    "standard": "SELECT ?v WHERE { ?e a stdkg:StandardEdition ; stdkg:normativeReference ?r ; dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?r)) ?v LIMIT 1",
+    "target": "SELECT ?v WHERE { ?v a stdkg:Target } ORDER BY ?v LIMIT 1",
     "standard_description/standard": "SELECT ?v WHERE { ?e stdkg:inSystem ?x ; stdkg:normativeReference ?r ; dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?r)) ?v LIMIT 1",
 }
 FIXED = {"status": "现行", "level": "地方标准", "from": "2020-01-01", "to": "2020-12-31", "as_of": "2025-10-01",
