@@ -10,6 +10,7 @@ import pytest
 
 from conftest import REPO, run_stdkg
 from stdkg.pipeline import run_pipeline
+from stdkg.problems import StdkgError
 from stdkg.synth import load_manifest
 from stdkg.synth_errors import recovery
 
@@ -52,21 +53,35 @@ def test_serial_run_gives_the_same_outputs(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
 
 
-def test_a_failed_analysis_leaves_the_previous_build_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _fails_at_once(*args: object, **kwargs: object) -> dict[str, object]:
+    raise RuntimeError("analysis failed")
+
+
+def _fails_after_the_join(*args: object, coverage_from: object = None, **kwargs: object) -> dict[str, object]:
+    coverage_from()  # type: ignore[operator]  # the child has handed its staged validation.json over
+    raise RuntimeError("analysis failed")
+
+
+def _validation_fails(*args: object, **kwargs: object) -> object:
+    raise RuntimeError("validation failed")
+
+
+@pytest.mark.parametrize(("target", "replacement", "error"), [
+    ("stdkg.pipeline.analyze", _fails_at_once, RuntimeError),
+    ("stdkg.pipeline.analyze", _fails_after_the_join, RuntimeError),
+    ("stdkg.pipeline.validate_store", _validation_fails, StdkgError),
+], ids=["analysis, child still running", "analysis, after the child handed over", "the child"])
+def test_a_failed_run_leaves_the_previous_build_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      target: str, replacement: object, error: type) -> None:
     """The build's files and validation.json are renamed in together after both checks: a run that
-    fails in the analysis stops the second core's child and leaves no file of its own behind."""
+    fails on either core leaves the previous build, and no file of its own, behind."""
     out = tmp_path / "build"
-    bundled = [REPO / "data" / "bps"]
-    run_pipeline(bundled, out, dt.date(2025, 10, 1))
+    run_pipeline([REPO / "data" / "bps"], out, dt.date(2025, 10, 1))
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert set(before) == {"stdkg.nt", "stdkg.ttl", "build-report.json", "validation.json"}
-
-    def broken(*args: object, **kwargs: object) -> dict[str, object]:
-        raise RuntimeError("analysis failed")
-
     other = tmp_path / "other"  # another graph, so that files renamed in too early would show
     assert run_stdkg("synth", "--editions", "200", "--seed", "3", "--out", str(other)).returncode == 0
-    monkeypatch.setattr("stdkg.pipeline.analyze", broken)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(target, replacement)
+    with pytest.raises(error):
         run_pipeline([other], out, dt.date(2025, 10, 1))
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
