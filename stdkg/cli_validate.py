@@ -15,7 +15,7 @@ from .store import graph_file
 from .validate import validate_file
 from .validate_cache import validate_cached
 from .fingerprint import file_sha256, validation_fingerprint
-from .validation_report import RENDERERS, SUFFIX_FORMATS, as_json
+from .validation_report import RENDERERS, SUFFIX_FORMATS, as_json, as_json_utf8
 
 
 @click.command()
@@ -88,7 +88,8 @@ def validate(graph: Path, inputs: tuple[Path, ...], system_dir: Path | None, ext
                 out.write(as_json(validation, validation_fingerprint(graph_sha256, engine, extra_shapes, checks)) + "\n")
             else:
                 out.write(RENDERERS[report_format](validation) + "\n")
-    click.echo(RENDERERS[fmt](validation))
+    # JSON as bytes: a national report is ~200 MB, not worth decoding only to encode it again.
+    click.echo(as_json_utf8(validation) if fmt == "json" else RENDERERS[fmt](validation))
     if validation.fails(fail_on):
         sys.exit(1)
 

@@ -47,20 +47,31 @@ def as_json(validation: Validation, fingerprint: Mapping[str, object] | None = N
     """The report as JSON (docs/validation-schema.md). With a ``fingerprint`` (stdkg.fingerprint:
     what the report was computed on), also what ``from_json`` needs to rebuild the Validation —
     the number of rules and the labels of values — then the fingerprint itself, last."""
-    doc: dict[str, object] = {
-        "engine": validation.engine,
-        "counts": {s.lower(): validation.count(s) for s in SEVERITIES},
-        "results": [{"severity": r.severity, "rule": rule_name(r.shape), "shape": r.shape, "focus": r.focus,
-                     "focus_label": validation.label(r.focus), "path": r.path, "value": r.value,
-                     "component": r.component, "message_zh": r.message_zh, "message_en": r.message_en}
-                    for r in validation.results],
-    }
     if fingerprint is None:
-        return jsontext.dumps(doc)
+        return as_json_utf8(validation).decode("utf-8")
+    doc = _json_doc(validation)
     doc["rules"] = validation.rules
     doc["value_labels"] = {v: validation.label(v) for v in sorted({r.value for r in validation.results if r.value})
                            if validation.label(v) != v}
-    return seal(jsontext.dumps(doc), fingerprint)
+    return seal(jsontext.dumps(doc, floats=False), fingerprint)
+
+
+def as_json_utf8(validation: Validation) -> bytes:
+    """``as_json(validation)`` as UTF-8 bytes, for stdout (a national report is ~200 MB)."""
+    return jsontext.dumps_utf8(_json_doc(validation), floats=False)  # strings and counts only
+
+
+def _json_doc(validation: Validation) -> dict[str, object]:
+    rules = {shape: rule_name(shape) for shape in {r.shape for r in validation.results}}
+    labels = validation.labels
+    return {
+        "engine": validation.engine,
+        "counts": {s.lower(): validation.count(s) for s in SEVERITIES},
+        "results": [{"severity": r.severity, "rule": rules[r.shape], "shape": r.shape, "focus": r.focus,
+                     "focus_label": labels.get(r.focus, r.focus), "path": r.path, "value": r.value,
+                     "component": r.component, "message_zh": r.message_zh, "message_en": r.message_en}
+                    for r in validation.results],
+    }
 
 
 def from_json(doc: Mapping[str, object]) -> Validation:

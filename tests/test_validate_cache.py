@@ -192,3 +192,32 @@ def test_a_restart_after_the_store_is_opened_rebuilds_the_cache(tmp_path: Path, 
     fresh, _ = cache_module.validate_cached(nt, tmp_path / "fresh-cache")
     assert again.results == fresh.results
     assert len(again.results) == len(first.results) + 1  # the edit is seen
+
+
+def test_a_count_rule_restricted_to_focus_nodes_counts_them_alone(bundled_build: Path) -> None:
+    """sh:maxCount compiles to a subquery grouped by ?this; the incremental run restricts the
+    subquery too (not only the outer query, which joined a count over the whole graph): the
+    restricted rule must find exactly the whole rule's results on those focus nodes."""
+    import pyoxigraph as ox
+
+    from stdkg.store import open_store
+    from stdkg.validate import compile_shapes, load_shapes, ontology_files, run_fast
+    from stdkg.validate_cache import _restricted
+
+    store = open_store(bundled_build / "stdkg.nt")
+    for path in ontology_files():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    editions = sorted({str(q.subject) for q in store.quads_for_pattern(None, ox.NamedNode("http://purl.org/dc/terms/issued"), None)})
+    doubled, single = editions[0], editions[1]
+    for edition in (doubled, editions[2]):  # two issue dates: OneIssueDate fails on these two only
+        store.add(ox.Quad(ox.NamedNode(edition[1:-1]), ox.NamedNode("http://purl.org/dc/terms/issued"),
+                          ox.Literal("1999-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))))
+    counts = [rule for rule in compile_shapes(load_shapes()) if rule.component == "MaxCountConstraintComponent"]
+    assert counts
+    whole = {r for r in run_fast(store, counts)}
+    assert {r.focus for r in whole} == {doubled[1:-1], editions[2][1:-1]}
+    for rule in counts:
+        restricted = _restricted(rule, [doubled, single])
+        assert restricted.query.count("VALUES ?this") == 2  # in the subquery too
+        assert set(run_fast(store, [restricted])) == {r for r in whole if r.shape == rule.shape and r.path == rule.path
+                                                      and r.focus in (doubled[1:-1], single[1:-1])}
