@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import mmap
 import os
 import pickle
@@ -37,11 +38,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
+from .fingerprint import validation_fingerprint
 from .problems import StdkgError
 from .store import open_store
 from .validate import (Result, Rule, Validation, _labels, compile_shapes, load_shapes, ontology_files, run_checks,
-                       run_fast, shapes_files)
+                       run_fast)
 from .validate_reach import Reach, Walker, rule_reach
 
 FORMAT = 2  # of the state file: another one is rebuilt, never read
@@ -125,13 +126,12 @@ def _digest(data: bytes | memoryview) -> bytes:
 
 
 def fingerprint(extra_shapes: Iterable[Path], checks: Iterable[Path]) -> str:
-    """Everything besides the graph that decides the results: a new one forces a full run."""
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    here = Path(__file__)
-    for path in [*shapes_files(extra_shapes), *ontology_files(), *checks, here.with_name("validate.py"),
-                 here.with_name("validate_reach.py"), here]:
-        h.update(str(path).encode() + b"\0" + Path(path).read_bytes())
-    return h.hexdigest()
+    """Everything besides the graph that decides the results, as a validation report's
+    fingerprint names it (stdkg's version and code, pyoxigraph's version, the rules' files by
+    name and content): a new one forces a full run. No path is in it, so a checkout or a
+    shapes folder moved elsewhere keeps its cache."""
+    named = validation_fingerprint("", "fast", extra_shapes, checks)
+    return hashlib.blake2b(json.dumps(named, sort_keys=True).encode(), digest_size=16).hexdigest()
 
 
 # ------------------------------------------------------------------------------ the sorted file

@@ -221,3 +221,19 @@ def test_a_count_rule_restricted_to_focus_nodes_counts_them_alone(bundled_build:
         assert restricted.query.count("VALUES ?this") == 2  # in the subquery too
         assert set(run_fast(store, [restricted])) == {r for r in whole if r.shape == rule.shape and r.path == rule.path
                                                       and r.focus in (doubled[1:-1], single[1:-1])}
+
+
+def test_the_cache_fingerprint_names_files_by_content_not_where_they_are(tmp_path: Path) -> None:
+    """A shapes folder (or a checkout) moved elsewhere keeps its cache; an edited rule does not."""
+    from stdkg.validate_cache import fingerprint
+
+    rule = ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <urn:x:> .\n"
+            "ex:TitleGiven a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
+            "    sh:property [ sh:path ex:title ; sh:minCount 1 ] .\n")
+    here, elsewhere = tmp_path / "a" / "mine.ttl", tmp_path / "b" / "mine.ttl"
+    for path in (here, elsewhere):
+        path.parent.mkdir()
+        path.write_text(rule, encoding="utf-8")
+    assert fingerprint([here], []) == fingerprint([elsewhere], [])
+    elsewhere.write_text(rule.replace("sh:minCount 1", "sh:minCount 2"), encoding="utf-8")
+    assert fingerprint([here], []) != fingerprint([elsewhere], [])
