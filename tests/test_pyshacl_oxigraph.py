@@ -8,9 +8,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from stdkg.pyshacl_oxigraph import prebind
+from stdkg.store import open_store
 from stdkg.validate import Result, load_shapes, ontology_files, run_pyshacl, validate_file
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 SEEDED = FIXTURES / "shapes" / "seeded.ttl"
 
@@ -116,3 +117,22 @@ def test_a_query_prebinding_cannot_rewrite_still_runs(tmp_path: Path) -> None:
                ox.RdfFormat.TURTLE)
     results = run_pyshacl(store, Graph().parse(shapes))
     assert [(r.focus, r.shape) for r in results] == [("urn:x:a", "urn:x:TwoTags")]
+
+
+def test_pyshacl_split_over_shards_gives_every_result_of_the_whole_run() -> None:
+    """benchmarks/bench_pyshacl.py --shards N runs pySHACL's node shapes N ways (use_shapes); a
+    named property shape (sh:property shp:IdentifierRequired) must come along with its node shape."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pyshacl", REPO / "benchmarks" / "bench_pyshacl.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    store = open_store(SEEDED)
+    for path in ontology_files():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    shapes = load_shapes()
+    whole_run = whole(run_pyshacl(store, shapes))
+    split = set().union(*(whole(run_pyshacl(store, shapes, use_shapes=bench.shard_shapes(i, 3))) for i in range(3)))
+    assert any(r[5] == "MinCountConstraintComponent" for r in whole_run)  # named property shapes report
+    assert split == whole_run
