@@ -50,7 +50,9 @@ _TOKENS = re.compile("|".join([
     r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",  # strings
     r'<[^<>"{}|^`\\\x00-\x20]*>', r"#[^\n]*",  # IRIs (not "<" as less-than: no spaces), comments
     r"[?$][A-Za-z_][A-Za-z0-9_]*", r"[{}()]",
-    r"[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()\[\],;]*)?"]))  # keywords; with a colon, prefixed names
+    # keywords; with a colon, prefixed names (a local part holds only name characters, '.', ':',
+    # %xx and \-escapes: so "x:cur&&?v!=$this" is a name, then operators, then $this)
+    r"[A-Za-z_][A-Za-z0-9_\-]*(?::(?:[\w\-.:%]|\\.)*)?"]))
 # A group opened right after one of these is not joined to the top: its variables do not meet the
 # VALUES row, so a pre-bound variable inside it must be the value itself.
 _SCOPING = {"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "EXISTS"}
@@ -131,7 +133,8 @@ def prebind(query: str, bindings: Mapping[str, object]) -> str | None:
 
 
 class PreboundOxigraphDataGraph(OxigraphDataGraph):
-    """pySHACL's Oxigraph data graph, with pre-binding by substitution and an O(1) truth test."""
+    """pySHACL's Oxigraph data graph, with pre-binding done in the query text (see ``prebind``) and
+    an O(1) truth test."""
 
     def __bool__(self) -> bool:
         return next(iter(self.impl.quads_for_pattern(None, None, None)), None) is not None

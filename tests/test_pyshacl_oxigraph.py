@@ -73,6 +73,11 @@ PREBIND_QUERIES = [
     "SELECT $this ?v WHERE { $this <urn:x:p>/<urn:x:p>? ?v . ?v <urn:x:q>* ?w FILTER(?w != $this) }",
     "SELECT (COUNT(?v) AS ?n) WHERE { { $this <urn:x:p> ?v } UNION { ?v <urn:x:p> $this } }",
     "ASK { { $this <urn:x:n> ?n } UNION { ?x <urn:x:q> $this } FILTER(?n > 3 || !BOUND(?n)) }",
+    # Prefixed names with no space before an operator or a path step (a name ends where its
+    # characters do): $this after them is still found.
+    "PREFIX x: <urn:x:> SELECT $this ?v WHERE { { ?v x:s ?o FILTER(?o=x:cur&&?v!=$this) } }",
+    "PREFIX x: <urn:x:> SELECT $this ?v WHERE { { ?v x:p ?w FILTER(?w=x:g||?w=$this) } }",
+    "PREFIX x: <urn:x:> SELECT $this ?v WHERE { { SELECT ?v WHERE { ?v x:p/x:p*$this } } }",
 ]
 
 
