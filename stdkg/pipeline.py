@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
-import gc
 import os
 import signal
 import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,12 +75,26 @@ def run_pipeline(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: 
     """Build ``inputs`` into ``out_dir``, then validate and analyse the graph held in memory."""
     # The collector stays off throughout: the run allocates tens of millions of acyclic objects,
     # and each collection would rescan them (a tenth of the analysis at 100k).
-    with paused_gc():
-        result = _run(inputs, out_dir, as_of, system_dir, parallel, progress or (lambda step: None))
-        # Whatever the run made lives until the caller is done: moved out of the collector's reach,
-        # or the first collection after this would scan tens of millions of objects.
-        gc.freeze()
-        return result
+    with paused_gc(), _terminated_as_exit():
+        return _run(inputs, out_dir, as_of, system_dir, parallel, progress or (lambda step: None))
+
+
+@contextmanager
+def _terminated_as_exit() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, a service stopped) unwinds the run like an error, so that its
+    staged files are removed and the child is stopped; the previous handler comes back after."""
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, leave)
+    except ValueError:  # not the main thread: leave signals as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(inputs: list[Path], out_dir: Path, as_of: dt.date, system_dir: Path | None, parallel: bool,
@@ -144,12 +158,16 @@ def _side_work(store: ox.Store, out_dir: Path, graph_sha256: str) -> _SideWork:
 
 def _checks(store: ox.Store, out_dir: Path, graph_sha256: str, as_of: dt.date, parallel: bool,
             say: Callable[[str], None]) -> tuple[_SideWork, tuple[dict[str, object], float]]:
-    """The side work and the analysis (with its seconds): on two cores, or one after the other."""
+    """The side work and the analysis (with its own seconds): on two cores, or one after the other."""
     if not (parallel and hasattr(os, "fork")):
         say("validate")
         side = _side_work(store, out_dir, graph_sha256)
         say("analyze")
-        return side, _analysed(store, out_dir, as_of, lambda: side.coverage)
+        try:
+            return side, _analysed(store, out_dir, as_of, lambda: side.coverage)
+        except BaseException:
+            _abandon(None, [side], out_dir)
+            raise
     say("validate ∥ analyze")
     with tempfile.NamedTemporaryFile(prefix="stdkg-side-", suffix=".pickle", delete=False) as handoff:
         path = Path(handoff.name)
@@ -161,25 +179,28 @@ def _checks(store: ox.Store, out_dir: Path, graph_sha256: str, as_of: dt.date, p
             _child(lambda: _side_work(store, out_dir, graph_sha256), path)
         joined: list[_SideWork] = []
         reaped: list[int] = []
+        waited: list[float] = []
 
         def side_coverage() -> dict[str, object]:
+            t = time.perf_counter()
             _, status = os.waitpid(pid, 0)
+            waited.append(time.perf_counter() - t)
             reaped.append(pid)
             joined.append(_handed_over(status, path))
             return joined[0].coverage
 
         try:
-            analysis = _analysed(store, out_dir, as_of, side_coverage)
+            analysis, seconds = _analysed(store, out_dir, as_of, side_coverage)
         except BaseException:
             _abandon(pid if not reaped else None, joined, out_dir)
             raise
-        return joined[0], analysis
+        return joined[0], (analysis, seconds - sum(waited))
     finally:
         path.unlink(missing_ok=True)
 
 
 def _abandon(running: int | None, joined: list[_SideWork], out_dir: Path) -> None:
-    """After a failed analysis: stop the child if it still runs, and remove the report it staged."""
+    """After a failed run: stop the child if it still runs, and remove the report it staged."""
     if running is not None:
         os.kill(running, signal.SIGKILL)
         os.waitpid(running, 0)
@@ -198,22 +219,34 @@ def _analysed(store: ox.Store, out_dir: Path, as_of: dt.date,
 
 
 def _handed_over(status: int, handoff: Path) -> _SideWork:
-    """The child's result, given its wait status."""
-    if os.waitstatus_to_exitcode(status) != 0 or not handoff.stat().st_size:
-        raise StdkgError("验证子进程失败 / the validation worker failed; run stdkg validate on the build to see why")
-    side: _SideWork = pickle.loads(handoff.read_bytes())
-    return side
+    """The child's result, given its wait status; its error, in its own words, if it failed."""
+    handed = pickle.loads(handoff.read_bytes()) if handoff.stat().st_size else None
+    if os.waitstatus_to_exitcode(status) == 0 and isinstance(handed, _SideWork):
+        return handed
+    why = handed if isinstance(handed, str) else f"exit status {os.waitstatus_to_exitcode(status)}"
+    raise StdkgError(f"第二个核上的汇总、验证或覆盖分析失败，输出目录未改动 / the summary, validation or coverage "
+                     f"on the second core failed, the output folder is unchanged: {why}")
 
 
 def _child(work: Callable[[], _SideWork], handoff: Path) -> None:
-    """Run ``work`` in a forked child, pickle its result into ``handoff`` and exit, never returning
-    into the caller's code; a failed child removes the report it staged."""
-    code, side = 0, None
+    """Run ``work`` in a forked child, pickle its result (or its error's text) into ``handoff``
+    and exit, never returning into the caller's code. It dies with its parent (Linux), so a
+    parent killed outright leaves no child writing into the folder."""
+    _die_with_parent()
+    code = 0
     try:
-        side = work()
-        handoff.write_bytes(pickle.dumps(side, protocol=pickle.HIGHEST_PROTOCOL))
-    except BaseException:  # noqa: BLE001 - a child must never return into the caller's code
+        handed: object = work()
+    except BaseException as exc:  # noqa: BLE001 - a child must never return into the caller's code
+        code, handed = 1, str(exc) if isinstance(exc, StdkgError) else f"{type(exc).__name__}: {exc}"
+    try:
+        handoff.write_bytes(pickle.dumps(handed, protocol=pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001
         code = 1
-        for tmp, _ in side.staged if side is not None else []:
-            tmp.unlink(missing_ok=True)
     os._exit(code)
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere the parent's SIGTERM handler and _abandon stop it

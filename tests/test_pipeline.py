@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -66,13 +71,16 @@ def _validation_fails(*args: object, **kwargs: object) -> object:
     raise RuntimeError("validation failed")
 
 
-@pytest.mark.parametrize(("target", "replacement", "error"), [
-    ("stdkg.pipeline.analyze", _fails_at_once, RuntimeError),
-    ("stdkg.pipeline.analyze", _fails_after_the_join, RuntimeError),
-    ("stdkg.pipeline.validate_store", _validation_fails, StdkgError),
-], ids=["analysis, child still running", "analysis, after the child handed over", "the child"])
-def test_a_failed_run_leaves_the_previous_build_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      target: str, replacement: object, error: type) -> None:
+@pytest.mark.parametrize(("target", "replacement", "error", "parallel"), [
+    ("stdkg.pipeline.analyze", _fails_at_once, RuntimeError, True),
+    ("stdkg.pipeline.analyze", _fails_after_the_join, RuntimeError, True),
+    ("stdkg.pipeline.validate_store", _validation_fails, StdkgError, True),
+    ("stdkg.pipeline.analyze", _fails_at_once, RuntimeError, False),
+    ("stdkg.pipeline.validate_store", _validation_fails, RuntimeError, False),
+], ids=["analysis, child still running", "analysis, after the child handed over", "the child",
+        "serial: analysis", "serial: validation"])
+def test_a_failed_run_leaves_the_previous_build_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str,
+                                                      replacement: object, error: type, parallel: bool) -> None:
     """The build's files and validation.json are renamed in together after both checks: a run that
     fails on either core leaves the previous build, and no file of its own, behind."""
     out = tmp_path / "build"
@@ -82,6 +90,34 @@ def test_a_failed_run_leaves_the_previous_build_whole(tmp_path: Path, monkeypatc
     other = tmp_path / "other"  # another graph, so that files renamed in too early would show
     assert run_stdkg("synth", "--editions", "200", "--seed", "3", "--out", str(other)).returncode == 0
     monkeypatch.setattr(target, replacement)
-    with pytest.raises(error):
-        run_pipeline([other], out, dt.date(2025, 10, 1))
+    with pytest.raises(error) as raised:
+        run_pipeline([other], out, dt.date(2025, 10, 1), parallel=parallel)
+    assert "failed" in str(raised.value)  # the child's own words reach the parent's message
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_sigterm_during_the_checks_leaves_the_previous_build_and_no_process(tmp_path: Path) -> None:
+    """A cancelled job (SIGTERM) unwinds the run: staged files removed, the child stopped."""
+    corpus, out = tmp_path / "corpus", tmp_path / "build"
+    assert run_stdkg("synth", "--editions", "3000", "--seed", "4", "--out", str(corpus)).returncode == 0
+    assert run_stdkg("build", "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    running = subprocess.Popen([sys.executable, "-m", "stdkg", "pipeline", "--input", str(corpus), "--out", str(out),
+                                "--as-of", "2025-10-01"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert running.stderr is not None
+    for line in running.stderr:
+        if "validate ∥ analyze" in line:
+            break
+    running.send_signal(signal.SIGTERM)
+    assert running.wait(timeout=120) == 128 + signal.SIGTERM
+    time.sleep(0.5)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and str(out).encode() in _cmdline(pid)]
+    assert not left
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
