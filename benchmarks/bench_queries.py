@@ -48,10 +48,10 @@ PICKERS = {
     "item": "SELECT ?v WHERE { ?i a stdkg:ServiceItem ; skos:prefLabel ?v . ?s stdkg:serviceItem ?i } GROUP BY ?v ORDER BY DESC(COUNT(?s)) ?v LIMIT 1",
     "committee": "SELECT ?v WHERE { ?s stdkg:committee ?c . ?c stdkg:committeeCode ?v } GROUP BY ?v ORDER BY DESC(COUNT(?s)) ?v LIMIT 1",
     "province": "SELECT ?v WHERE { ?s stdkg:region/skos:broader* ?p . ?p skos:topConceptOf stdv:regions ; skos:prefLabel ?v FILTER(LANG(?v) = 'zh') } GROUP BY ?v ORDER BY DESC(COUNT(?s)) ?v LIMIT 1",
-    "edition_references/standard": "SELECT ?v WHERE { ?e a stdkg:StandardEdition ; stdkg:normativeReference ?r ; dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?r)) ?v LIMIT 1",
     "referenced_by/standard": "SELECT ?v WHERE { ?c stdkg:normativeReference ?w . ?w dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?c)) ?v LIMIT 1",
     "local_counterparts/standard": "SELECT ?v WHERE { ?l stdkg:localCounterpartOf ?n . ?n dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?l)) ?v LIMIT 1",
     "edition_history/standard": "SELECT ?v WHERE { ?e dcterms:isVersionOf ?w . ?w dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?e)) ?v LIMIT 1",
+    # any other standard parameter: the edition with the most references
     "standard": "SELECT ?v WHERE { ?e a stdkg:StandardEdition ; stdkg:normativeReference ?r ; dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?r)) ?v LIMIT 1",
     "target": "SELECT ?v WHERE { ?v a stdkg:Target } ORDER BY ?v LIMIT 1",
     "standard_description/standard": "SELECT ?v WHERE { ?e stdkg:inSystem ?x ; stdkg:normativeReference ?r ; dcterms:identifier ?v } GROUP BY ?v ORDER BY DESC(COUNT(?r)) ?v LIMIT 1",
