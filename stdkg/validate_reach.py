@@ -105,16 +105,20 @@ _TOKEN = re.compile("|".join([
 ]), re.IGNORECASE)
 
 
+def _children(node: object) -> list[object]:
+    """The parts of an rdflib algebra node to descend into (not its list of variables)."""
+    if isinstance(node, CompValue):
+        return [value for key, value in node.items() if key != "_vars"]
+    return list(node) if isinstance(node, (list, tuple)) else []
+
+
 def _reads_now(node: object) -> bool:
     if isinstance(node, CompValue):
         if node.name == "Builtin_NOW":
             return True
         if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS") and _reads_now(getattr(node, "graph")):
             return True
-        return any(_reads_now(v) for k, v in node.items() if k != "_vars")
-    if isinstance(node, (list, tuple)):
-        return any(_reads_now(v) for v in node)
-    return False
+    return any(_reads_now(child) for child in _children(node))
 
 
 def _exists_reads_now(expr: object) -> bool:
@@ -189,26 +193,17 @@ def _patterns(node: object) -> set[str]:
             found.update(repr(t) for t in node["triples"])
         if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
             found |= _patterns(getattr(node, "graph"))
-        for key, value in node.items():
-            if key != "_vars":
-                found |= _patterns(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            found |= _patterns(value)
+    for child in _children(node):
+        found |= _patterns(child)
     return found
 
 
 def _patterns_in_now_filters(node: object) -> set[str]:
     found: set[str] = set()
-    if isinstance(node, CompValue):
-        if node.name == "Filter" and _reads_now(node["expr"]):
-            found |= _patterns(node["expr"])
-        for key, value in node.items():
-            if key != "_vars":
-                found |= _patterns_in_now_filters(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            found |= _patterns_in_now_filters(value)
+    if isinstance(node, CompValue) and node.name == "Filter" and _reads_now(node["expr"]):
+        found |= _patterns(node["expr"])
+    for child in _children(node):
+        found |= _patterns_in_now_filters(child)
     return found
 
 
